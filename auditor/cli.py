@@ -1,0 +1,227 @@
+"""The ``edge-audit`` command line: parse, build, run, write, exit.
+
+Exit codes (the contract): 0 nothing failed at or above ``--fail-on``; 1 something did;
+2 bad usage or configuration; 3 the scan was incomplete (some result is ``error``).
+Incomplete wins over failing: a scheduler must learn that the audit did not see it all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Sequence
+from importlib import resources
+
+from botocore.exceptions import BotoCoreError, NoCredentialsError, ProfileNotFound
+
+from auditor import TOOL_NAME, __version__
+from auditor.collect.account import IdentityError
+from auditor.collect.base import Calls
+from auditor.collect.ec2 import enabled_regions
+from auditor.engine import UnknownRule, select_rules
+from auditor.findings import Severity, Status
+from auditor.gaps import Unavailable
+from auditor.report import FORMATS, renderer
+from auditor.scan import Report, scan_account
+from auditor.session import AwsContext
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
+FAIL_ON_CHOICES = [s.value for s in Severity] + ["none"]
+REGION_PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
+
+log = logging.getLogger("auditor")
+
+
+class UsageError(Exception):
+    """Bad usage or configuration: one line on stderr, exit 2."""
+
+
+def _csv(value: str) -> list[str]:
+    return [v for v in (p.strip() for p in value.split(",")) if v]
+
+
+def _output_options(p: argparse.ArgumentParser, fail_on_default: str) -> None:
+    p.add_argument("--format", choices=FORMATS, default="table", help="output format")
+    p.add_argument("--output", "-o", metavar="PATH", help="write here instead of stdout")
+    p.add_argument("--fail-on", choices=FAIL_ON_CHOICES, default=fail_on_default,
+                   help="exit 1 when a result at or above this severity fails "
+                        f"(default {fail_on_default})")
+    p.add_argument("--rules", type=_csv, default=[], metavar="ID,...", help="only these rules")
+    p.add_argument("--skip-rules", type=_csv, default=[], metavar="ID,...",
+                   help="all rules but these")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="edge-audit",
+        description="Audit the CloudFront -> ALB -> Lambda pattern of an AWS account.")
+    parser.add_argument("--version", action="version", version=f"{TOOL_NAME} {__version__}")
+    parser.add_argument("--verbose", "-v", action="store_true", help="log AWS calls and progress")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    scan = sub.add_parser("scan", help="scan an account")
+    scan.add_argument("--profile", help="AWS profile (default: the standard credential chain)")
+    scan.add_argument("--region", action="append", default=[], metavar="REGION",
+                      help="region to scan; repeatable (default: the profile's, else us-east-1)")
+    scan.add_argument("--all-regions", action="store_true",
+                      help="every region enabled for the account")
+    scan.add_argument("--endpoint-url", default=None,
+                      help="send every call here (moto, LocalStack); AWS_ENDPOINT_URL works too")
+    _output_options(scan, "high")
+
+    demo = sub.add_parser("demo", help="scan a built-in fake account (no credentials needed)")
+    _output_options(demo, "none")
+
+    rules = sub.add_parser("rules", help="list the rule catalogue")
+    rules.add_argument("--format", choices=FORMATS, default="table")
+    sub.add_parser("schema", help="print the JSON Schema of --format json")
+    sub.add_parser("iam-policy", help="print the least-privilege IAM policy a scan needs")
+    return parser
+
+
+def exit_code(report: Report, fail_on: str) -> int:
+    if not report.complete:
+        return EXIT_INCOMPLETE
+    if fail_on == "none":
+        return EXIT_OK
+    threshold = Severity(fail_on).rank
+    failing = any(r.status is Status.FAIL and r.severity.rank >= threshold
+                  for r in report.results)
+    return EXIT_FAIL if failing else EXIT_OK
+
+
+def write_output(text: str, path: str | None) -> None:
+    """Write to stdout, or atomically to a file (a temporary file renamed into place)."""
+    if not path:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".edge-audit-", dir=directory)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _selected_rules(args: argparse.Namespace):
+    from rules import load_rules
+
+    try:
+        return select_rules(load_rules(), args.rules, args.skip_rules)
+    except UnknownRule as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def _regions(args: argparse.Namespace, ctx: AwsContext) -> list[str]:
+    for region in args.region:
+        if not REGION_PATTERN.match(region):
+            raise UsageError(f"not a region name: {region!r}")
+    if args.all_regions:
+        regions = enabled_regions(Calls(ctx, ""), ctx.default_region)
+        if isinstance(regions, Unavailable):
+            raise IdentityError(f"cannot list the enabled regions: {regions.reason}")
+        return regions
+    return list(dict.fromkeys(args.region)) or [ctx.default_region]
+
+
+def deliver(report: Report, args: argparse.Namespace) -> int:
+    write_output(renderer(args.format)(report), args.output)
+    return exit_code(report, args.fail_on)
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    rules = _selected_rules(args)
+    try:
+        ctx = AwsContext.from_options(profile=args.profile, endpoint_url=args.endpoint_url)
+    except ProfileNotFound as exc:
+        raise UsageError(str(exc)) from exc
+    try:
+        report = scan_account(ctx, _regions(args, ctx), rules)
+    except ValueError as exc:  # botocore rejects a malformed endpoint URL this way
+        raise UsageError(str(exc)) from exc
+    return deliver(report, args)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from auditor.demo import run_demo
+
+    return deliver(run_demo(_selected_rules(args)), args)
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from tabulate import tabulate
+
+    from rules import load_rules
+
+    catalogue = load_rules()
+    if args.format == "json":
+        rows = [{"id": r.id, "slug": r.slug, "severity": r.severity.value, "title": r.title,
+                 "cites": r.cites, "recommendation": r.recommendation,
+                 "rationale": r.rationale, "remediation": r.remediation} for r in catalogue]
+        write_output(json.dumps(rows, indent=2) + "\n", None)
+    else:
+        rows = [[r.id, r.slug, r.severity.value, r.title, r.cites] for r in catalogue]
+        write_output(tabulate(rows, headers=["id", "slug", "severity", "title", "cites"]) + "\n",
+                     None)
+    return EXIT_OK
+
+
+def cmd_schema(_: argparse.Namespace) -> int:
+    from auditor.report.json_report import schema
+
+    write_output(json.dumps(schema(), indent=2) + "\n", None)
+    return EXIT_OK
+
+
+def iam_policy() -> dict:
+    return json.loads(resources.files("auditor.data").joinpath("iam-policy.json")
+                      .read_text("utf-8"))
+
+
+def cmd_iam_policy(_: argparse.Namespace) -> int:
+    write_output(json.dumps(iam_policy(), indent=2) + "\n", None)
+    return EXIT_OK
+
+
+COMMANDS = {"scan": cmd_scan, "demo": cmd_demo, "rules": cmd_rules, "schema": cmd_schema,
+            "iam-policy": cmd_iam_policy}
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.debug else
+                        logging.INFO if args.verbose else logging.ERROR,
+                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    try:
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        if args.debug:
+            raise
+        print(f"edge-audit: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (IdentityError, NoCredentialsError, BotoCoreError) as exc:
+        if args.debug:
+            raise
+        configuration = isinstance(exc, NoCredentialsError) or (
+            isinstance(exc, IdentityError) and exc.is_configuration)
+        code = EXIT_USAGE if configuration else EXIT_INCOMPLETE
+        print(f"edge-audit: error: the scan could not run: {exc}", file=sys.stderr)
+        return code
+
+
+def main() -> None:
+    sys.exit(run())

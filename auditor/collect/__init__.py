@@ -1,0 +1,1 @@
+"""Collectors: the only code that calls AWS. One module per service."""

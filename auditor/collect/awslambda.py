@@ -1,0 +1,106 @@
+"""Lambda: what the rules need of each target function, for the qualifier registered.
+
+Aliases and versions have their own configuration, resource policy and provisioned
+concurrency, so every call names the qualifier that the target group registered.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from auditor.collect.base import ABSENT, Calls
+from auditor.gaps import Unavailable
+from auditor.inventory import FunctionUrl, LambdaFunction, PolicyStatement
+
+OPERATIONS = ("lambda:GetFunctionConfiguration", "lambda:GetPolicy",
+              "lambda:GetFunctionUrlConfig", "lambda:GetProvisionedConcurrencyConfig")
+NOT_FOUND = ("ResourceNotFoundException",)
+
+
+def split_arn(arn: str) -> tuple[str, str | None]:
+    """(function name, qualifier) of ``arn:aws:lambda:r:acct:function:NAME[:QUALIFIER]``."""
+    parts = arn.split(":")
+    name = parts[6] if len(parts) > 6 else arn
+    qualifier = parts[7] if len(parts) > 7 else None
+    return name, qualifier
+
+
+def _as_list(value: Any) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def parse_policy(document: str) -> tuple[PolicyStatement, ...]:
+    policy = json.loads(document)
+    statements = []
+    for raw in _as_list(policy.get("Statement")):
+        principal = raw.get("Principal")
+        if principal == "*":
+            principals = ["*"]
+        elif isinstance(principal, dict):
+            principals = [p for v in principal.values() for p in _as_list(v)]
+        else:
+            principals = _as_list(principal)
+        keys = [k.lower() for op in (raw.get("Condition") or {}).values() for k in op]
+        statements.append(PolicyStatement(
+            sid=str(raw.get("Sid", "")), effect=raw.get("Effect", ""),
+            actions=tuple(_as_list(raw.get("Action"))), principals=tuple(principals),
+            condition_keys=tuple(keys)))
+    return tuple(statements)
+
+
+def _qualified(qualifier: str | None) -> dict[str, str]:
+    return {"Qualifier": qualifier} if qualifier else {}
+
+
+def _urls(calls: Calls, region: str, arn: str, name: str,
+          qualifier: str | None) -> tuple[FunctionUrl, ...] | Unavailable:
+    """The unqualified function's URL and, for an alias, the alias's own."""
+    wanted: list[str | None] = [None]
+    if qualifier and qualifier != "$LATEST" and not qualifier.isdigit():
+        wanted.append(qualifier)
+    urls = []
+    for q in wanted:
+        response = calls.call("lambda", region, "get_function_url_config", resource=arn,
+                              absent=NOT_FOUND, FunctionName=name, **_qualified(q))
+        if isinstance(response, Unavailable):
+            return response
+        if response is not ABSENT:
+            urls.append(FunctionUrl(q, response.get("AuthType", "")))
+    return tuple(urls)
+
+
+def _provisioned(calls: Calls, region: str, arn: str, name: str,
+                 qualifier: str | None) -> int | Unavailable | None:
+    if qualifier in (None, "$LATEST"):
+        return None
+    response = calls.call("lambda", region, "get_provisioned_concurrency_config", resource=arn,
+                          absent=("ProvisionedConcurrencyConfigNotFoundException",),
+                          FunctionName=name, Qualifier=qualifier)
+    if isinstance(response, Unavailable) or response is ABSENT:
+        return None if response is ABSENT else response
+    if response.get("Status") == "FAILED":
+        return 0
+    return int(response.get("RequestedProvisionedConcurrentExecutions") or 0)
+
+
+def collect_function(calls: Calls, region: str, account: str, arn: str) -> LambdaFunction:
+    name, qualifier = split_arn(arn)
+    config = calls.call("lambda", region, "get_function_configuration", resource=arn,
+                        FunctionName=name, **_qualified(qualifier))
+    timeout = config if isinstance(config, Unavailable) else int(config.get("Timeout", 3))
+    policy_raw = calls.call("lambda", region, "get_policy", resource=arn, absent=NOT_FOUND,
+                            FunctionName=name, **_qualified(qualifier))
+    if policy_raw is ABSENT:
+        policy: tuple[PolicyStatement, ...] | Unavailable = ()
+    elif isinstance(policy_raw, Unavailable):
+        policy = policy_raw
+    else:
+        policy = parse_policy(policy_raw.get("Policy") or "{}")
+    return LambdaFunction(
+        arn=arn, name=name, qualifier=qualifier, account=account, region=region,
+        timeout_seconds=timeout, policy=policy,
+        urls=_urls(calls, region, arn, name, qualifier),
+        provisioned_concurrency=_provisioned(calls, region, arn, name, qualifier))

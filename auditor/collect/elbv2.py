@@ -1,0 +1,148 @@
+"""Elastic Load Balancing v2: the ALBs that serve Lambda, their listeners, rules and
+Lambda target groups.
+
+Starts from the target groups: only an ALB with a Lambda target group attached can be a
+Lambda ALB, so listeners, rules and attributes are fetched for those ALBs alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auditor.collect.base import Calls
+from auditor.gaps import Unavailable
+from auditor.inventory import (
+    HeaderCondition,
+    HealthCheck,
+    Listener,
+    ListenerRule,
+    LoadBalancer,
+    TargetGroup,
+)
+from auditor.secrets import Secret
+
+OPERATIONS = (
+    "elbv2:DescribeTargetGroups", "elbv2:DescribeLoadBalancers", "elbv2:DescribeListeners",
+    "elbv2:DescribeRules", "elbv2:DescribeLoadBalancerAttributes",
+    "elbv2:DescribeTargetGroupAttributes", "elbv2:DescribeTargetHealth",
+)
+
+
+def _values(condition: dict, config_key: str) -> list[str]:
+    return list((condition.get(config_key) or {}).get("Values") or condition.get("Values") or [])
+
+
+def parse_rule(raw: dict) -> ListenerRule:
+    headers, paths, methods, others = [], [], [], []
+    for cond in raw.get("Conditions") or []:
+        field = cond.get("Field", "")
+        if field == "http-header":
+            cfg = cond.get("HttpHeaderConfig") or {}
+            headers.append(HeaderCondition(
+                name=cfg.get("HttpHeaderName", ""),
+                values=tuple(Secret(v) for v in cfg.get("Values") or []),
+                regex_values=tuple(Secret(v) for v in cfg.get("RegexValues") or [])))
+        elif field == "path-pattern":
+            paths.extend(_values(cond, "PathPatternConfig"))
+            paths.extend((cond.get("PathPatternConfig") or {}).get("RegexValues") or [])
+        elif field == "http-request-method":
+            methods.extend(_values(cond, "HttpRequestMethodConfig"))
+        elif field == "query-string":
+            pairs = (cond.get("QueryStringConfig") or {}).get("Values") or []
+            others.append("query-string=" + ",".join(
+                f"{p.get('Key', '')}={p.get('Value', '')}" for p in pairs))
+        else:
+            config = {"host-header": "HostHeaderConfig", "source-ip": "SourceIpConfig"}
+            others.append(f"{field}=" + ",".join(_values(cond, config.get(field, ""))))
+    actions = sorted(raw.get("Actions") or [], key=lambda a: a.get("Order", 0))
+    targets: list[str] = []
+    for action in actions:
+        if action.get("Type") != "forward":
+            continue
+        groups = (action.get("ForwardConfig") or {}).get("TargetGroups")
+        if groups:
+            targets += [g["TargetGroupArn"] for g in groups if g.get("Weight", 1) != 0]
+        elif action.get("TargetGroupArn"):
+            targets.append(action["TargetGroupArn"])
+    return ListenerRule(
+        arn=raw["RuleArn"], priority=str(raw.get("Priority", "")),
+        is_default=bool(raw.get("IsDefault")),
+        action_type=actions[-1].get("Type", "") if actions else "",
+        forward_target_groups=tuple(dict.fromkeys(targets)),
+        header_conditions=tuple(headers), path_patterns=tuple(paths),
+        methods=tuple(m.upper() for m in methods), other_conditions=tuple(sorted(others)))
+
+
+def _attributes(response: Any) -> dict[str, str] | Unavailable:
+    if isinstance(response, Unavailable):
+        return response
+    return {a["Key"]: a.get("Value", "") for a in response.get("Attributes") or []}
+
+
+def _health_check(raw: dict) -> HealthCheck:
+    return HealthCheck(
+        enabled=bool(raw.get("HealthCheckEnabled")),
+        interval_seconds=raw.get("HealthCheckIntervalSeconds"),
+        timeout_seconds=raw.get("HealthCheckTimeoutSeconds"),
+        healthy_threshold=raw.get("HealthyThresholdCount"),
+        unhealthy_threshold=raw.get("UnhealthyThresholdCount"),
+        path=raw.get("HealthCheckPath"))
+
+
+def _listeners(calls: Calls, region: str, lb_arn: str) -> tuple[Listener, ...] | Unavailable:
+    raw = calls.paginate("elbv2", region, "describe_listeners", "Listeners",
+                         resource=lb_arn, LoadBalancerArn=lb_arn)
+    if isinstance(raw, Unavailable):
+        return raw
+    listeners = []
+    for item in raw:
+        rules = calls.paginate("elbv2", region, "describe_rules", "Rules",
+                               resource=item["ListenerArn"], ListenerArn=item["ListenerArn"])
+        parsed = rules if isinstance(rules, Unavailable) else tuple(parse_rule(r) for r in rules)
+        listeners.append(Listener(item["ListenerArn"], int(item.get("Port", 0)),
+                                  item.get("Protocol", ""), parsed))
+    return tuple(listeners)
+
+
+def _lambda_target_group(calls: Calls, region: str, account: str, raw: dict) -> TargetGroup:
+    arn = raw["TargetGroupArn"]
+    attributes = _attributes(calls.call("elbv2", region, "describe_target_group_attributes",
+                                        resource=arn, TargetGroupArn=arn))
+    health = calls.call("elbv2", region, "describe_target_health", resource=arn,
+                        TargetGroupArn=arn)
+    targets: tuple[str, ...] | Unavailable = health if isinstance(health, Unavailable) else tuple(
+        d["Target"]["Id"] for d in health.get("TargetHealthDescriptions") or [])
+    return TargetGroup(
+        arn=arn, name=raw.get("TargetGroupName", ""), target_type="lambda", account=account,
+        region=region, load_balancer_arns=tuple(raw.get("LoadBalancerArns") or ()),
+        health_check=_health_check(raw), attributes=attributes, targets=targets)
+
+
+def collect(calls: Calls, region: str, account: str):
+    """(load balancers, Lambda target groups) of one region; either may be `Unavailable`."""
+    groups = calls.paginate("elbv2", region, "describe_target_groups", "TargetGroups")
+    if isinstance(groups, Unavailable):
+        return groups, groups
+    attached = [g for g in groups if g.get("TargetType") == "lambda" and g.get("LoadBalancerArns")]
+    candidates = {arn for g in attached for arn in g["LoadBalancerArns"]}
+    if not candidates:
+        return (), ()
+    lbs = calls.paginate("elbv2", region, "describe_load_balancers", "LoadBalancers")
+    if isinstance(lbs, Unavailable):
+        return lbs, lbs
+    balancers = []
+    for raw in lbs:
+        arn = raw["LoadBalancerArn"]
+        if arn not in candidates or raw.get("Type", "application") != "application":
+            continue
+        attributes = _attributes(calls.call("elbv2", region, "describe_load_balancer_attributes",
+                                            resource=arn, LoadBalancerArn=arn))
+        balancers.append(LoadBalancer(
+            arn=arn, name=raw.get("LoadBalancerName", ""), dns_name=raw.get("DNSName", ""),
+            scheme=raw.get("Scheme", ""), account=account, region=region,
+            security_group_ids=tuple(raw.get("SecurityGroups") or ()),
+            listeners=_listeners(calls, region, arn), attributes=attributes))
+    kept = {b.arn for b in balancers}
+    target_groups = tuple(_lambda_target_group(calls, region, account, g) for g in attached
+                          if kept & set(g["LoadBalancerArns"]))
+    return tuple(balancers), target_groups

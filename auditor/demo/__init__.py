@@ -1,0 +1,62 @@
+"""``edge-audit demo``: the real scan, run against a fake account seeded with the pattern.
+
+Four applications: one hardened as the deep-dive recommends, one with the classic
+mistakes, one caught mid-way through a header rotation, and one ALB serving Lambda with
+no CloudFront in front.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import boto3
+
+from auditor.demo.seed import DEFAULT_HEALTH, AppSpec, FunctionSpec, SeededApp, Seeder
+from auditor.rule import Rule
+from auditor.scan import Report, scan_account
+from auditor.session import AwsContext
+
+DEMO_REGIONS = ("us-east-1", "eu-west-1")
+DEMO_CREDENTIALS = {"aws_access_key_id": "demo", "aws_secret_access_key": "demo"}
+
+DEMO_APPS = (
+    # As the deep-dive recommends: prefix list, secret header checked on every rule, HTTPS
+    # to the origin, edge WAF with rate limit and managed rules, tuned health checks,
+    # multi-value headers, aliases with provisioned concurrency, timeouts that nest.
+    AppSpec("shop", "us-east-1", functions=(
+        FunctionSpec("catalog", "/api/catalog/*", timeout=20, provisioned=2),
+        FunctionSpec("orders", "/api/orders/*", timeout=25, provisioned=2))),
+    # The classic mistakes: world-open security group, no origin header, HTTP to the
+    # origin, default health checks, 120 s timeout, public function URL, no WAF.
+    AppSpec("legacy", "us-east-1", functions=(
+        FunctionSpec("app", None, timeout=120, alias=None, url_auth="NONE",
+                     scoped_permission=False),
+        FunctionSpec("upload", "/upload/*", timeout=30, alias=None, methods=("POST",))),
+        origin_protocol="http-only", origin_header=None, ingress="world", https=False,
+        multi_value=False, health=DEFAULT_HEALTH, edge_waf=False),
+    # Half-way through a secret rotation: CloudFront sends the new value, the ALB still
+    # accepts only the old one.
+    AppSpec("billing", "us-east-1", functions=(
+        FunctionSpec("invoices", "/invoices/*", timeout=20, provisioned=1),),
+        alb_value_mismatch=True),
+    # An ALB serving Lambda straight to the internet, with no CloudFront and no WAF.
+    AppSpec("tools", "eu-west-1", functions=(
+        FunctionSpec("admin", "/admin/*", timeout=30, provisioned=1),),
+        cloudfront=False, ingress="world", edge_waf=False),
+)
+
+
+def seed_demo_account(endpoint_url: str) -> list[SeededApp]:
+    session = boto3.Session(region_name="us-east-1", **DEMO_CREDENTIALS)
+    seeder = Seeder(session, endpoint_url)
+    return [seeder.seed(spec) for spec in DEMO_APPS]
+
+
+def run_demo(rules: Sequence[Rule]) -> Report:
+    from auditor.demo.server import FakeAwsServer
+
+    with FakeAwsServer() as server:
+        seed_demo_account(server.endpoint)
+        session = boto3.Session(region_name="us-east-1", **DEMO_CREDENTIALS)
+        ctx = AwsContext(session, endpoint_url=server.endpoint)
+        return scan_account(ctx, DEMO_REGIONS, rules)

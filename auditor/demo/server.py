@@ -1,0 +1,112 @@
+"""A fake AWS account for the demo: moto's server on a free 127.0.0.1 port, in a thread.
+
+moto does not implement Lambda provisioned concurrency (its answer is 404 "Not yet
+implemented"), so the demo puts a small WSGI layer in front of it that serves
+``PutProvisionedConcurrencyConfig`` and ``GetProvisionedConcurrencyConfig`` the way Lambda
+does. That fills a hole in the fake account; the product's code does not change for it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qs, unquote
+
+PC_PATH = re.compile(r"^/2019-09-30/functions/(?P<name>[^/]+)/provisioned-concurrency/?$")
+
+
+class ProvisionedConcurrencyLayer:
+    """WSGI middleware: answers provisioned-concurrency calls, passes the rest to moto."""
+
+    def __init__(self, app: Callable) -> None:
+        self.app = app
+        self.configs: dict[tuple[str, str], int] = {}
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _function_name(raw: str) -> str:
+        name = unquote(raw)
+        return name.split(":")[6] if name.startswith("arn:") else name
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        match = PC_PATH.match(environ.get("PATH_INFO", ""))
+        if not match:
+            return self.app(environ, start_response)
+        name = self._function_name(match["name"])
+        qualifier = parse_qs(environ.get("QUERY_STRING", "")).get("Qualifier", [""])[0]
+        method = environ["REQUEST_METHOD"]
+        if method == "PUT":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            body = json.loads(environ["wsgi.input"].read(length) or b"{}")
+            with self._lock:
+                self.configs[(name, qualifier)] = int(body["ProvisionedConcurrentExecutions"])
+            return self._answer(start_response, 202, self._config(name, qualifier))
+        if method == "GET":
+            if (name, qualifier) in self.configs:
+                return self._answer(start_response, 200, self._config(name, qualifier))
+            return self._answer(
+                start_response, 404,
+                {"Type": "User", "message": "No Provisioned Concurrency Config found for this "
+                                            "function"},
+                error="ProvisionedConcurrencyConfigNotFoundException")
+        return self.app(environ, start_response)
+
+    def _config(self, name: str, qualifier: str) -> dict[str, Any]:
+        count = self.configs[(name, qualifier)]
+        return {"RequestedProvisionedConcurrentExecutions": count,
+                "AvailableProvisionedConcurrentExecutions": count,
+                "AllocatedProvisionedConcurrentExecutions": count, "Status": "READY",
+                "LastModified": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")}
+
+    @staticmethod
+    def _answer(start_response: Callable, status: int, body: dict, error: str = "") -> list:
+        payload = json.dumps(body).encode()
+        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))]
+        if error:
+            headers.append(("x-amzn-ErrorType", error))
+        reason = {200: "OK", 202: "Accepted", 404: "Not Found"}[status]
+        start_response(f"{status} {reason}", headers)
+        return [payload]
+
+
+class FakeAwsServer:
+    """moto's server (plus the layer above) on 127.0.0.1, a free port, a daemon thread."""
+
+    def __init__(self) -> None:
+        self._server = None
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> FakeAwsServer:
+        try:
+            from moto.moto_server.werkzeug_app import (
+                DomainDispatcherApplication,
+                MotoRequestHandler,
+                create_backend_app,
+            )
+            from werkzeug.serving import make_server
+        except ImportError as exc:  # the demo extra is not installed
+            raise RuntimeError("the demo needs moto: pip install 'edge-auditor[demo]'") from exc
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no request log on stderr
+        app = ProvisionedConcurrencyLayer(DomainDispatcherApplication(create_backend_app))
+        self._server = make_server("127.0.0.1", 0, app, threaded=True,
+                                   request_handler=MotoRequestHandler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    @property
+    def endpoint(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def __exit__(self, *exc: object) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)

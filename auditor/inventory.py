@@ -1,0 +1,332 @@
+"""The inventory: frozen dataclasses holding just the fields the rules read.
+
+Built by the collectors, read by the topology and the rules. A field typed
+``X | Unavailable`` may hold the reason it could not be collected instead of the data;
+read it with `auditor.gaps.need`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from auditor.gaps import Unavailable
+from auditor.secrets import Secret
+
+# CloudFormation type names: the resource types of the JSON contract.
+T_LOAD_BALANCER = "AWS::ElasticLoadBalancingV2::LoadBalancer"
+T_TARGET_GROUP = "AWS::ElasticLoadBalancingV2::TargetGroup"
+T_DISTRIBUTION = "AWS::CloudFront::Distribution"
+T_FUNCTION = "AWS::Lambda::Function"
+T_ALIAS = "AWS::Lambda::Alias"
+T_VERSION = "AWS::Lambda::Version"
+
+GLOBAL_REGION = "global"
+
+
+@dataclass(frozen=True)
+class ResourceRef:
+    """What a result is about."""
+
+    arn: str
+    type: str
+    name: str
+    account: str
+    region: str
+
+
+# ---------------------------------------------------------------- security groups
+
+
+@dataclass(frozen=True)
+class IngressPermission:
+    """One ingress permission of a security group (protocol, port range, sources)."""
+
+    protocol: str  # "tcp", "udp", "icmp", "-1" (all)
+    from_port: int | None
+    to_port: int | None
+    ipv4_cidrs: tuple[str, ...] = ()
+    ipv6_cidrs: tuple[str, ...] = ()
+    prefix_list_ids: tuple[str, ...] = ()
+    group_ids: tuple[str, ...] = ()
+
+    def admits_port(self, port: int) -> bool:
+        if self.protocol in ("-1", "all"):
+            return True
+        if self.protocol not in ("tcp", "6"):
+            return False
+        if self.from_port is None or self.to_port is None:
+            return True
+        if self.from_port == -1:
+            return True
+        return self.from_port <= port <= self.to_port
+
+
+@dataclass(frozen=True)
+class SecurityGroup:
+    group_id: str
+    name: str
+    ingress: tuple[IngressPermission, ...]
+
+
+# ---------------------------------------------------------------- load balancers
+
+
+@dataclass(frozen=True)
+class HeaderCondition:
+    """An ALB ``http-header`` condition. The accepted values are secrets."""
+
+    name: str
+    values: tuple[Secret, ...] = ()
+    regex_values: tuple[Secret, ...] = ()
+
+
+@dataclass(frozen=True)
+class ListenerRule:
+    arn: str
+    priority: str  # "1".."50000" or "default"
+    is_default: bool
+    action_type: str  # type of the last (terminal) action: forward, redirect, fixed-response
+    forward_target_groups: tuple[str, ...] = ()  # ARNs with a non-zero weight
+    header_conditions: tuple[HeaderCondition, ...] = ()
+    path_patterns: tuple[str, ...] = ()
+    methods: tuple[str, ...] = ()
+    other_conditions: tuple[str, ...] = ()  # a stable text form of host, query, source-ip
+
+    @property
+    def route_key(self) -> tuple:
+        """The rule's conditions other than headers, with its targets: what it routes."""
+        return (self.path_patterns, self.methods, self.other_conditions,
+                tuple(sorted(self.forward_target_groups)))
+
+
+@dataclass(frozen=True)
+class Listener:
+    arn: str
+    port: int
+    protocol: str
+    rules: tuple[ListenerRule, ...] | Unavailable
+
+
+@dataclass(frozen=True)
+class LoadBalancer:
+    arn: str
+    name: str
+    dns_name: str
+    scheme: str  # internet-facing | internal
+    account: str
+    region: str
+    security_group_ids: tuple[str, ...]
+    listeners: tuple[Listener, ...] | Unavailable
+    attributes: dict[str, str] | Unavailable
+
+    @property
+    def ref(self) -> ResourceRef:
+        return ResourceRef(self.arn, T_LOAD_BALANCER, self.name, self.account, self.region)
+
+    @property
+    def internet_facing(self) -> bool:
+        return self.scheme == "internet-facing"
+
+
+@dataclass(frozen=True)
+class HealthCheck:
+    enabled: bool
+    interval_seconds: int | None
+    timeout_seconds: int | None
+    healthy_threshold: int | None
+    unhealthy_threshold: int | None
+    path: str | None
+
+
+@dataclass(frozen=True)
+class TargetGroup:
+    arn: str
+    name: str
+    target_type: str
+    account: str
+    region: str
+    load_balancer_arns: tuple[str, ...]
+    health_check: HealthCheck
+    attributes: dict[str, str] | Unavailable = field(default_factory=dict)
+    targets: tuple[str, ...] | Unavailable = ()  # registered Lambda ARNs, as registered
+
+    @property
+    def ref(self) -> ResourceRef:
+        return ResourceRef(self.arn, T_TARGET_GROUP, self.name, self.account, self.region)
+
+
+# ---------------------------------------------------------------- Lambda
+
+
+@dataclass(frozen=True)
+class FunctionUrl:
+    qualifier: str | None  # None: the unqualified function's URL
+    auth_type: str
+
+
+@dataclass(frozen=True)
+class PolicyStatement:
+    """The fields of a resource-policy statement BYP-007 reads (no secrets here)."""
+
+    sid: str
+    effect: str
+    actions: tuple[str, ...]
+    principals: tuple[str, ...]  # service names and AWS principals, "*" for anyone
+    condition_keys: tuple[str, ...]  # lower-cased condition keys
+
+
+@dataclass(frozen=True)
+class LambdaFunction:
+    """A target function as registered: unqualified, a version or an alias."""
+
+    arn: str  # as registered in the target group
+    name: str
+    qualifier: str | None  # alias name, version number, "$LATEST" or None
+    account: str
+    region: str
+    timeout_seconds: int | Unavailable
+    policy: tuple[PolicyStatement, ...] | Unavailable
+    urls: tuple[FunctionUrl, ...] | Unavailable
+    provisioned_concurrency: int | Unavailable | None  # None: none configured
+
+    @property
+    def ref(self) -> ResourceRef:
+        if self.qualifier in (None, "$LATEST"):
+            kind = T_FUNCTION
+        elif self.qualifier.isdigit():
+            kind = T_VERSION
+        else:
+            kind = T_ALIAS
+        name = self.name if self.qualifier is None else f"{self.name}:{self.qualifier}"
+        return ResourceRef(self.arn, kind, name, self.account, self.region)
+
+    @property
+    def can_have_provisioned_concurrency(self) -> bool:
+        return self.qualifier not in (None, "$LATEST")
+
+
+# ---------------------------------------------------------------- WAF
+
+
+@dataclass(frozen=True)
+class WebAcl:
+    arn: str
+    name: str
+    has_rate_based_rule: bool
+    has_managed_rule_group: bool
+    rule_names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ClassicWebAcl:
+    """A WAF Classic ACL id on a distribution: present, but its rules are not read."""
+
+    acl_id: str
+
+
+# ---------------------------------------------------------------- CloudFront
+
+
+@dataclass(frozen=True)
+class OriginHeader:
+    name: str
+    value: Secret
+
+
+@dataclass(frozen=True)
+class Origin:
+    origin_id: str
+    domain_name: str
+    custom_headers: tuple[OriginHeader, ...]
+    protocol_policy: str | None  # None for S3 and VPC origins
+    http_port: int
+    https_port: int
+    read_timeout_seconds: int
+    keepalive_timeout_seconds: int
+    vpc_origin_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Distribution:
+    id: str
+    arn: str
+    domain_name: str
+    account: str
+    origins: tuple[Origin, ...]
+    web_acl_id: str  # "" when none; an ARN for WAFv2, a bare id for WAF Classic
+
+    @property
+    def ref(self) -> ResourceRef:
+        return ResourceRef(self.arn, T_DISTRIBUTION, self.id, self.account, GLOBAL_REGION)
+
+
+# ---------------------------------------------------------------- CloudWatch
+
+
+@dataclass(frozen=True)
+class PayloadErrorMetrics:
+    """Sums over the look-back window, by the dimension they were read with."""
+
+    window_days: int
+    lambda_user_errors: float
+    elb_502s: float
+    by_target_group: dict[str, float] = field(default_factory=dict)  # LambdaUserError
+
+
+# ---------------------------------------------------------------- the whole
+
+
+@dataclass(frozen=True)
+class RegionInventory:
+    region: str
+    load_balancers: tuple[LoadBalancer, ...] | Unavailable
+    target_groups: tuple[TargetGroup, ...] | Unavailable
+    security_groups: dict[str, SecurityGroup] | Unavailable = field(default_factory=dict)
+    cloudfront_prefix_list_id: str | Unavailable | None = None
+    functions: dict[str, LambdaFunction] = field(default_factory=dict)
+    alb_web_acls: dict[str, WebAcl | Unavailable | None] = field(default_factory=dict)
+    payload_metrics: dict[str, PayloadErrorMetrics | Unavailable] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CallFailure:
+    """A failed AWS call, for ``scan.errors``: where, which call and why."""
+
+    account: str
+    region: str
+    operation: str
+    code: str
+    message: str
+    resource: str = ""
+
+
+@dataclass(frozen=True)
+class Inventory:
+    account: str
+    partition: str
+    regions: tuple[RegionInventory, ...]
+    distributions: tuple[Distribution, ...] | Unavailable
+    edge_web_acls: dict[str, WebAcl | ClassicWebAcl | Unavailable] = field(default_factory=dict)
+    failures: tuple[CallFailure, ...] = ()
+
+    def secrets(self) -> list[Secret]:
+        """Every secret the inventory holds, for the reporters' last-line scrub."""
+        found: list[Secret] = []
+        if not isinstance(self.distributions, Unavailable):
+            for dist in self.distributions:
+                for origin in dist.origins:
+                    found.extend(h.value for h in origin.custom_headers)
+        for region in self.regions:
+            if isinstance(region.load_balancers, Unavailable):
+                continue
+            for lb in region.load_balancers:
+                if isinstance(lb.listeners, Unavailable):
+                    continue
+                for listener in lb.listeners:
+                    if isinstance(listener.rules, Unavailable):
+                        continue
+                    for rule in listener.rules:
+                        for cond in rule.header_conditions:
+                            found.extend(cond.values)
+                            found.extend(cond.regex_values)
+        return found

@@ -1,0 +1,82 @@
+"""The JSON findings document (the contract in DESIGN.md), validated before it leaves."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jsonschema
+
+from auditor import TOOL_NAME, __version__
+from auditor.findings import Result, Severity, Status
+from auditor.scan import Report
+from auditor.secrets import Secret, scrub
+
+SCHEMA_VERSION = "1.0"
+
+
+@cache
+def schema() -> dict[str, Any]:
+    text = resources.files("auditor.report").joinpath("findings.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def _refuse_secrets(value: Any) -> Any:
+    if isinstance(value, Secret):
+        raise TypeError("a Secret reached the JSON encoder")
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def summary(results: tuple[Result, ...]) -> dict[str, Any]:
+    def counts(items) -> dict[str, int]:
+        return {s.value: sum(1 for r in items if r.status is s) for s in Status}
+
+    return {
+        "total": len(results),
+        "by_status": counts(results),
+        "by_severity": {sev.value: counts([r for r in results if r.severity is sev])
+                        for sev in Severity},
+    }
+
+
+def result_dict(r: Result) -> dict[str, Any]:
+    return {
+        "rule_id": r.rule_id, "rule": r.rule, "title": r.title, "severity": r.severity.value,
+        "status": r.status.value, "account": r.account, "region": r.region,
+        "resource": {"arn": r.resource.arn, "type": r.resource.type, "name": r.resource.name},
+        "message": r.message, "evidence": r.evidence, "recommendation": r.recommendation,
+        "remediation": r.remediation, "related": list(r.related),
+    }
+
+
+def document(report: Report) -> dict[str, Any]:
+    s = report.scan
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": TOOL_NAME, "version": __version__},
+        "scan": {
+            "id": s.id, "started_at": s.started_at.isoformat(),
+            "finished_at": s.finished_at.isoformat(), "accounts": list(s.accounts),
+            "regions": list(s.regions), "complete": report.complete, "api_calls": s.api_calls,
+            "api_retries": s.api_retries, "operations": dict(s.operations),
+            "rules": list(s.rules),
+            "errors": [{"account": e.account, "region": e.region, "operation": e.operation,
+                        "code": e.code, "message": e.message, "resource": e.resource}
+                       for e in s.errors],
+        },
+        "summary": summary(report.results),
+        "results": [result_dict(r) for r in report.results],
+    }
+
+
+def validate(doc: dict[str, Any]) -> None:
+    jsonschema.validate(doc, schema(), format_checker=jsonschema.FormatChecker())
+
+
+def render(report: Report) -> str:
+    doc = document(report)
+    validate(doc)
+    text = json.dumps(doc, indent=2, ensure_ascii=False, default=_refuse_secrets)
+    return scrub(text, report.secrets) + "\n"

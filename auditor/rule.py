@@ -1,0 +1,54 @@
+"""A rule: its contract metadata (id, slug, severity, citation) beside its logic.
+
+A rule names the kind of subject it judges; the engine asks the topology for those
+subjects and calls ``check`` on each. ``check`` returns a `Verdict`, or ``None`` when the
+subject is outside the rule's scope (an internal ALB for a rule about internet-facing
+ones). Rules are pure: they read the topology, never AWS.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from auditor.findings import Severity, Verdict
+
+
+class SubjectKind(StrEnum):
+    LAMBDA_ALB = "lambda_alb"
+    LAMBDA_TARGET_GROUP = "lambda_target_group"
+    TARGET_FUNCTION = "target_function"
+    HEALTH_CHECKED_FUNCTION = "health_checked_function"
+    EDGE_DISTRIBUTION = "edge_distribution"
+
+
+ID_PATTERN = re.compile(r"^[A-Z]{2,5}-\d{3}$")
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    slug: str
+    severity: Severity
+    title: str
+    cites: str  # "rec. 3", "FM", "WAF placement": the catalogue's citation
+    recommendation: str  # the article's recommendation it enforces, in our words
+    rationale: str  # why a failure matters
+    remediation: str  # what to change
+    subject: SubjectKind
+    check: Callable[[Any, Any], Verdict | None]
+    collects: tuple[str, ...] = ()  # AWS operations whose data it reads
+
+    def __post_init__(self) -> None:
+        if not ID_PATTERN.match(self.id):
+            raise ValueError(f"bad rule id {self.id!r}")
+        if not SLUG_PATTERN.match(self.slug):
+            raise ValueError(f"bad slug {self.slug!r} for {self.id}")
+
+    @property
+    def area(self) -> str:
+        return self.id.split("-")[0]

@@ -1,0 +1,254 @@
+"""The request-path graph: distribution -> origin -> ALB -> listener -> rule -> target
+group -> function, built once from the inventory and queried by the rules.
+
+Every query that depends on data the collectors could not fetch raises
+`DataUnavailable` (through `need`), so a rule cannot mistake a gap for a pass. Subject
+enumerations return the subjects they could see plus `Gap`s for the scopes they could not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from auditor.gaps import DataUnavailable, Unavailable, need
+from auditor.inventory import (
+    GLOBAL_REGION,
+    T_DISTRIBUTION,
+    T_LOAD_BALANCER,
+    ClassicWebAcl,
+    Distribution,
+    Inventory,
+    LambdaFunction,
+    Listener,
+    ListenerRule,
+    LoadBalancer,
+    Origin,
+    RegionInventory,
+    ResourceRef,
+    SecurityGroup,
+    TargetGroup,
+    WebAcl,
+)
+
+S = TypeVar("S")
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A scope whose resources could not be enumerated: one ``error`` result per rule."""
+
+    ref: ResourceRef
+    gap: Unavailable
+
+
+@dataclass
+class SubjectSet(Generic[S]):
+    items: list[S] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class EdgePath:
+    """One (distribution, origin, ALB) triple whose ALB serves Lambda."""
+
+    distribution: Distribution
+    origin: Origin
+    alb: LoadBalancer
+
+
+def _domain_key(name: str) -> str:
+    name = name.strip().rstrip(".").lower()
+    return name.removeprefix("dualstack.")
+
+
+def _elb_region(domain: str) -> str | None:
+    """The region in an ``*.<region>.elb.amazonaws.com`` host name, if it is one."""
+    parts = _domain_key(domain).split(".")
+    if len(parts) >= 4 and parts[-3:] == ["elb", "amazonaws", "com"]:
+        return parts[-4]
+    return None
+
+
+class Topology:
+    def __init__(self, inventory: Inventory) -> None:
+        self.inventory = inventory
+        self.account = inventory.account
+        self._regions = {r.region: r for r in inventory.regions}
+        self._lambda_tgs: dict[str, TargetGroup] = {}
+        self._albs_by_domain: dict[str, LoadBalancer] = {}
+        self._lambda_albs: list[LoadBalancer] = []
+        self._region_gaps: list[Gap] = []
+        for region in inventory.regions:
+            self._index_region(region)
+        self._paths_by_alb: dict[str, list[EdgePath]] = {}
+        self._paths_by_dist: dict[str, list[EdgePath]] = {}
+        self._unresolved: dict[str, Unavailable] = {}
+        if not isinstance(inventory.distributions, Unavailable):
+            self._link_distributions(inventory.distributions)
+
+    # ------------------------------------------------------------ building
+
+    def _index_region(self, region: RegionInventory) -> None:
+        lbs, tgs = region.load_balancers, region.target_groups
+        for listing in (lbs, tgs):
+            if isinstance(listing, Unavailable):
+                self._region_gaps.append(Gap(self._region_ref(region.region), listing))
+                return
+        for tg in tgs:
+            if tg.target_type == "lambda":
+                self._lambda_tgs[tg.arn] = tg
+        for lb in lbs:
+            if self._serves_lambda(lb):
+                self._lambda_albs.append(lb)
+                self._albs_by_domain[_domain_key(lb.dns_name)] = lb
+
+    def _serves_lambda(self, lb: LoadBalancer) -> bool:
+        """A Lambda ALB; one whose routing could not be read counts, to fail closed."""
+        attached = any(lb.arn in tg.load_balancer_arns for tg in self._lambda_tgs.values())
+        if not attached:
+            return False
+        if isinstance(lb.listeners, Unavailable):
+            return True
+        for listener in lb.listeners:
+            if isinstance(listener.rules, Unavailable):
+                return True
+            for rule in listener.rules:
+                if any(arn in self._lambda_tgs for arn in rule.forward_target_groups):
+                    return True
+        return False
+
+    def _link_distributions(self, distributions: tuple[Distribution, ...]) -> None:
+        for dist in distributions:
+            for origin in dist.origins:
+                alb = self._albs_by_domain.get(_domain_key(origin.domain_name))
+                if alb is not None:
+                    path = EdgePath(dist, origin, alb)
+                    self._paths_by_alb.setdefault(alb.arn, []).append(path)
+                    self._paths_by_dist.setdefault(dist.arn, []).append(path)
+                    continue
+                region = _elb_region(origin.domain_name)
+                scanned = self._regions.get(region) if region else None
+                if scanned is not None:
+                    for listing in (scanned.load_balancers, scanned.target_groups):
+                        if isinstance(listing, Unavailable):
+                            self._unresolved[dist.arn] = listing
+
+    def _region_ref(self, region: str) -> ResourceRef:
+        partition = self.inventory.partition
+        arn = f"arn:{partition}:elasticloadbalancing:{region}:{self.account}:loadbalancer/*"
+        return ResourceRef(arn, T_LOAD_BALANCER, "*", self.account, region)
+
+    def _distributions_ref(self) -> ResourceRef:
+        arn = f"arn:{self.inventory.partition}:cloudfront::{self.account}:distribution/*"
+        return ResourceRef(arn, T_DISTRIBUTION, "*", self.account, GLOBAL_REGION)
+
+    # ------------------------------------------------------------ subjects
+
+    def lambda_albs(self) -> SubjectSet[LoadBalancer]:
+        return SubjectSet(list(self._lambda_albs), list(self._region_gaps))
+
+    def lambda_target_groups(self) -> SubjectSet[TargetGroup]:
+        """Lambda target groups that a Lambda ALB forwards to (or may, if unreadable)."""
+        found: dict[str, TargetGroup] = {}
+        for alb in self._lambda_albs:
+            for tg in self._lambda_tgs.values():
+                if alb.arn in tg.load_balancer_arns:
+                    found[tg.arn] = tg
+        return SubjectSet(list(found.values()), list(self._region_gaps))
+
+    def target_functions(self, health_checked_only: bool = False) -> SubjectSet[LambdaFunction]:
+        tgs = self.lambda_target_groups()
+        result: SubjectSet[LambdaFunction] = SubjectSet(gaps=list(tgs.gaps))
+        seen: set[str] = set()
+        for tg in tgs.items:
+            if health_checked_only and not tg.health_check.enabled:
+                continue
+            if isinstance(tg.targets, Unavailable):
+                result.gaps.append(Gap(tg.ref, tg.targets))
+                continue
+            functions = self._regions[tg.region].functions
+            for arn in tg.targets:
+                if arn not in seen and arn in functions:
+                    seen.add(arn)
+                    result.items.append(functions[arn])
+        return result
+
+    def edge_distributions(self) -> SubjectSet[Distribution]:
+        """Distributions with at least one edge path (or one that could not be resolved)."""
+        dists = self.inventory.distributions
+        if isinstance(dists, Unavailable):
+            return SubjectSet(gaps=[Gap(self._distributions_ref(), dists)])
+        items = [d for d in dists if d.arn in self._paths_by_dist or d.arn in self._unresolved]
+        return SubjectSet(items)
+
+    # ------------------------------------------------------------ queries
+
+    def edge_paths_of_alb(self, alb: LoadBalancer) -> list[EdgePath]:
+        need(self.inventory.distributions)
+        return list(self._paths_by_alb.get(alb.arn, []))
+
+    def edge_paths_of_distribution(self, dist: Distribution) -> list[EdgePath]:
+        if dist.arn in self._unresolved:
+            raise DataUnavailable(self._unresolved[dist.arn])
+        return list(self._paths_by_dist.get(dist.arn, []))
+
+    def forwarding_rules(self, alb: LoadBalancer) -> Iterator[tuple[Listener, ListenerRule]]:
+        """Every listener rule (default included) that forwards to a Lambda target group."""
+        for listener in need(alb.listeners):
+            for rule in need(listener.rules):
+                if any(arn in self._lambda_tgs for arn in rule.forward_target_groups):
+                    yield listener, rule
+
+    def listener_ports(self, alb: LoadBalancer) -> list[int]:
+        return sorted({listener.port for listener in need(alb.listeners)})
+
+    def target_groups_of(self, alb: LoadBalancer) -> list[TargetGroup]:
+        return [tg for tg in self._lambda_tgs.values() if alb.arn in tg.load_balancer_arns]
+
+    def albs_of_function(self, function: LambdaFunction) -> list[LoadBalancer]:
+        albs = []
+        for alb in self._lambda_albs:
+            targets = [need(tg.targets) for tg in self.target_groups_of(alb)
+                       if not isinstance(tg.targets, Unavailable)]
+            if any(function.arn in t for t in targets):
+                albs.append(alb)
+        return albs
+
+    def edge_paths_of_function(self, function: LambdaFunction) -> list[EdgePath]:
+        paths: list[EdgePath] = []
+        for alb in self.albs_of_function(function):
+            paths.extend(self.edge_paths_of_alb(alb))
+        return paths
+
+    def security_groups_of(self, alb: LoadBalancer) -> list[SecurityGroup]:
+        groups = need(self._regions[alb.region].security_groups)
+        missing = [g for g in alb.security_group_ids if g not in groups]
+        if missing:
+            raise DataUnavailable(Unavailable(
+                "ec2:DescribeSecurityGroups", "NotFound",
+                f"security groups not returned: {', '.join(missing)}"))
+        return [groups[g] for g in alb.security_group_ids]
+
+    def prefix_list_id(self, region: str) -> str | None:
+        return need(self._regions[region].cloudfront_prefix_list_id)
+
+    def alb_web_acl(self, alb: LoadBalancer) -> WebAcl | None:
+        acls = self._regions[alb.region].alb_web_acls
+        if alb.arn not in acls:
+            raise DataUnavailable(Unavailable(
+                "wafv2:GetWebACLForResource", "NotCollected", "the ALB's web ACL was not read"))
+        return need(acls[alb.arn])
+
+    def edge_web_acl(self, dist: Distribution) -> WebAcl | ClassicWebAcl | None:
+        if not dist.web_acl_id:
+            return None
+        acl = self.inventory.edge_web_acls.get(dist.web_acl_id)
+        if acl is None:
+            raise DataUnavailable(Unavailable(
+                "wafv2:GetWebACL", "NotCollected", "the distribution's web ACL was not read"))
+        return need(acl)
+
+    def region(self, name: str) -> RegionInventory:
+        return self._regions[name]

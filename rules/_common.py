@@ -1,0 +1,62 @@
+"""Helpers the rule packs share: address classes, related ARNs, evidence shapes."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+
+from auditor.topology import EdgePath, Topology
+
+# Address space CloudFront never connects from: private, shared, loopback, link-local.
+_NON_PUBLIC = [ipaddress.ip_network(n) for n in (
+    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8",
+    "169.254.0.0/16", "fc00::/7", "fe80::/10", "::1/128",
+)]
+
+
+def is_world(cidr: str) -> bool:
+    """0.0.0.0/0 or ::/0 (any CIDR of prefix length 0)."""
+    try:
+        return ipaddress.ip_network(cidr, strict=False).prefixlen == 0
+    except ValueError:
+        return False
+
+
+def is_public(cidr: str) -> bool:
+    """True when the CIDR holds any address CloudFront could connect from."""
+    try:
+        net = ipaddress.ip_network(cidr, strict=False)
+    except ValueError:
+        return False
+    return not any(net.version == p.version and net.subnet_of(p) for p in _NON_PUBLIC)
+
+
+def sg_arn(topo: Topology, region: str, group_id: str) -> str:
+    return f"arn:{topo.inventory.partition}:ec2:{region}:{topo.account}:security-group/{group_id}"
+
+
+def path_related(paths: Iterable[EdgePath], *, albs: bool = True, dists: bool = True) -> list[str]:
+    """ARNs of the other resources on these edge paths, in a stable order."""
+    arns: list[str] = []
+    for path in paths:
+        if dists and path.distribution.arn not in arns:
+            arns.append(path.distribution.arn)
+        if albs and path.alb.arn not in arns:
+            arns.append(path.alb.arn)
+    return arns
+
+
+def path_evidence(path: EdgePath) -> dict:
+    return {
+        "distribution": path.distribution.id,
+        "origin_id": path.origin.origin_id,
+        "load_balancer": path.alb.name,
+    }
+
+
+def rule_evidence(listener_port: int, rule) -> dict:
+    return {
+        "listener_port": listener_port,
+        "rule_priority": rule.priority,
+        "rule_arn": rule.arn,
+    }

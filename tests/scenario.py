@@ -1,0 +1,156 @@
+"""Hand-built inventories for rule tests: one fronted Lambda ALB, hardened by default.
+
+Each field is one setting the rules judge; a test changes the field it is about and
+leaves the rest hardened, so a firing case fires for the reason it names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from auditor.gaps import Unavailable
+from auditor.inventory import (
+    Distribution,
+    FunctionUrl,
+    HeaderCondition,
+    HealthCheck,
+    IngressPermission,
+    Inventory,
+    LambdaFunction,
+    Listener,
+    ListenerRule,
+    LoadBalancer,
+    Origin,
+    OriginHeader,
+    PayloadErrorMetrics,
+    PolicyStatement,
+    RegionInventory,
+    SecurityGroup,
+    TargetGroup,
+    WebAcl,
+)
+from auditor.secrets import Secret
+
+ACCOUNT = "111122223333"
+REGION = "us-east-1"
+PREFIX_LIST = "pl-3b927c52"
+SECRET = "s3cr3t-origin-verify-value-7f1c"
+ALB_ARN = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:loadbalancer/app/web/1234567890abcdef"
+ALB_DNS = "web-1234567890.us-east-1.elb.amazonaws.com"
+TG_ARN = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:targetgroup/web-api/0123456789abcdef"
+FN_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:web-api:live"
+DIST_ARN = f"arn:aws:cloudfront::{ACCOUNT}:distribution/E1EXAMPLE"
+EDGE_ACL_ARN = f"arn:aws:wafv2:us-east-1:{ACCOUNT}:global/webacl/edge/aaaa-bbbb"
+LISTENER_ARN = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:listener/app/web/1234/443"
+
+PREFIX_INGRESS = IngressPermission("tcp", 443, 443, prefix_list_ids=(PREFIX_LIST,))
+WORLD_INGRESS = IngressPermission("tcp", 443, 443, ipv4_cidrs=("0.0.0.0/0",))
+GOOD_HEALTH = HealthCheck(True, 60, 10, 3, 3, "/health")
+SCOPED_POLICY = (PolicyStatement("elb", "Allow", ("lambda:InvokeFunction",),
+                                 ("elasticloadbalancing.amazonaws.com",), ("aws:sourcearn",)),)
+EDGE_ACL = WebAcl(EDGE_ACL_ARN, "edge", True, True, ("rate", "common"))
+
+
+def header_condition(*values: str, name: str = "X-Origin-Verify",
+                     regex: tuple[str, ...] = ()) -> HeaderCondition:
+    return HeaderCondition(name, tuple(Secret(v) for v in values),
+                           tuple(Secret(v) for v in regex))
+
+
+def rule(priority: str = "10", *, headers: tuple[HeaderCondition, ...] | None = None,
+         paths: tuple[str, ...] = ("/api/*",), methods: tuple[str, ...] = (),
+         target: str = TG_ARN, default: bool = False) -> ListenerRule:
+    if headers is None:
+        headers = () if default else (header_condition(SECRET),)
+    return ListenerRule(
+        arn=f"{LISTENER_ARN.replace(':listener/', ':listener-rule/')}/{priority}",
+        priority="default" if default else priority, is_default=default,
+        action_type="forward" if target else "fixed-response",
+        forward_target_groups=(target,) if target else (), header_conditions=headers,
+        path_patterns=() if default else paths, methods=methods)
+
+
+FIXED_403_DEFAULT = rule(default=True, target="")
+
+
+@dataclass
+class Scenario:
+    scheme: str = "internet-facing"
+    ingress: tuple[IngressPermission, ...] = (PREFIX_INGRESS,)
+    listener_ports: tuple[int, ...] = (443,)
+    rules: tuple[ListenerRule, ...] = field(default_factory=lambda: (rule(), FIXED_403_DEFAULT))
+    alb_attributes: dict[str, str] | Unavailable = field(
+        default_factory=lambda: {"idle_timeout.timeout_seconds": "60"})
+    fronted: bool = True
+    origin_domain: str = ALB_DNS
+    origin_headers: tuple[OriginHeader, ...] = (OriginHeader("X-Origin-Verify", Secret(SECRET)),)
+    origin_protocol: str = "https-only"
+    origin_read_timeout: int = 30
+    edge_acl: WebAcl | Unavailable | None = EDGE_ACL
+    alb_acl: WebAcl | Unavailable | None = None
+    tg_attributes: dict[str, str] | Unavailable = field(
+        default_factory=lambda: {"lambda.multi_value_headers.enabled": "true"})
+    health: HealthCheck = GOOD_HEALTH
+    targets: tuple[str, ...] | Unavailable = (FN_ARN,)
+    function_arn: str = FN_ARN
+    timeout: int | Unavailable = 25
+    policy: Any = SCOPED_POLICY
+    urls: tuple[FunctionUrl, ...] | Unavailable = ()
+    provisioned: int | Unavailable | None = 2
+    metrics: PayloadErrorMetrics | Unavailable = field(
+        default_factory=lambda: PayloadErrorMetrics(14, 0.0, 0.0, {TG_ARN: 0.0}))
+    security_groups: dict | Unavailable | None = None  # None: built from ``ingress``
+    prefix_list: str | Unavailable | None = PREFIX_LIST
+    distributions: Any = None  # None: built from the fields above
+    listeners: Any = None  # None: built from ``listener_ports`` and ``rules``
+    load_balancers: Any = None
+    target_groups: Any = None
+
+    def but(self, **changes: Any) -> Scenario:
+        return replace(self, **changes)
+
+    def alb(self) -> LoadBalancer:
+        listeners = self.listeners
+        if listeners is None:
+            listeners = tuple(Listener(f"{LISTENER_ARN}-{p}", p, "HTTPS" if p == 443 else "HTTP",
+                                       self.rules) for p in self.listener_ports)
+        return LoadBalancer(ALB_ARN, "web", ALB_DNS, self.scheme, ACCOUNT, REGION,
+                            ("sg-0123456789abcdef0",), listeners, self.alb_attributes)
+
+    def function(self) -> LambdaFunction:
+        name, _, qualifier = self.function_arn.split(":function:")[1].partition(":")
+        return LambdaFunction(self.function_arn, name, qualifier or None, ACCOUNT, REGION,
+                              self.timeout, self.policy, self.urls, self.provisioned)
+
+    def distribution(self) -> Distribution:
+        origin = Origin("alb", self.origin_domain, self.origin_headers, self.origin_protocol,
+                        80, 443, self.origin_read_timeout, 30)
+        acl_id = EDGE_ACL_ARN if self.edge_acl is not None else ""
+        return Distribution("E1EXAMPLE", DIST_ARN, "d111.cloudfront.net", ACCOUNT, (origin,),
+                            acl_id)
+
+    def build(self) -> Inventory:
+        tg = TargetGroup(TG_ARN, "web-api", "lambda", ACCOUNT, REGION, (ALB_ARN,), self.health,
+                         self.tg_attributes, self.targets)
+        groups = self.security_groups
+        if groups is None:
+            groups = {"sg-0123456789abcdef0": SecurityGroup("sg-0123456789abcdef0", "alb",
+                                                            self.ingress)}
+        fn = self.function()
+        region = RegionInventory(
+            REGION,
+            self.load_balancers if self.load_balancers is not None else (self.alb(),),
+            self.target_groups if self.target_groups is not None else (tg,),
+            security_groups=groups, cloudfront_prefix_list_id=self.prefix_list,
+            functions={fn.arn: fn}, alb_web_acls={ALB_ARN: self.alb_acl},
+            payload_metrics={ALB_ARN: self.metrics})
+        distributions = self.distributions
+        if distributions is None:
+            distributions = (self.distribution(),) if self.fronted else ()
+        edge_acls = {EDGE_ACL_ARN: self.edge_acl} if self.edge_acl is not None else {}
+        return Inventory(ACCOUNT, "aws", (region,), distributions, edge_acls)
+
+
+def denied(operation: str) -> Unavailable:
+    return Unavailable(operation, "AccessDenied", "User is not authorized to perform this action")
