@@ -21,8 +21,9 @@ ROLE_NAME = "edge-demo-lambda"
 HARDENED_HEALTH = {"HealthCheckIntervalSeconds": 60, "HealthCheckTimeoutSeconds": 10,
                    "HealthyThresholdCount": 3, "UnhealthyThresholdCount": 3,
                    "HealthCheckPath": "/health"}
+# Health checks on, every setting left at AWS's default.
 DEFAULT_HEALTH: dict[str, Any] = {}
-HANDLER = "def handler(event, context):\n    return {'statusCode': 200}\n"  # health checks on, every setting left at AWS's default
+HANDLER = "def handler(event, context):\n    return {'statusCode': 200}\n"
 
 
 @dataclass(frozen=True)
