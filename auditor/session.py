@@ -8,6 +8,7 @@ counters of the calls made, attempts sent and operations used.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
@@ -50,9 +51,20 @@ class CallStats:
         return max(0, self.attempts - self.calls)
 
 
-def client_config(max_attempts: int = 8) -> Config:
+DEFAULT_MAX_ATTEMPTS = 8  # throttles are normal in an audit: outlast them
+
+
+def max_attempts() -> int:
+    """botocore's own ``AWS_MAX_ATTEMPTS`` wins; else 8 attempts (7 retries)."""
+    try:
+        return max(1, int(os.environ["AWS_MAX_ATTEMPTS"]))
+    except (KeyError, ValueError):
+        return DEFAULT_MAX_ATTEMPTS
+
+
+def client_config() -> Config:
     return Config(
-        retries={"mode": "adaptive", "max_attempts": max_attempts},
+        retries={"mode": "adaptive", "max_attempts": max_attempts()},
         connect_timeout=5,
         read_timeout=30,
         user_agent_extra=f"{TOOL_NAME}/{__version__}",

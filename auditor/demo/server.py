@@ -12,6 +12,7 @@ import json
 import logging
 import re
 import threading
+import urllib.request
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -97,6 +98,10 @@ class FakeAwsServer:
                                    request_handler=MotoRequestHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
+        # moto keeps its accounts in process-wide state: start every demo from an empty one.
+        request = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")
+        with urllib.request.urlopen(request, timeout=10):
+            pass
         return self
 
     @property

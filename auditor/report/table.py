@@ -45,8 +45,10 @@ def render(report: Report) -> str:
         f"{f' ({by_sev})' if by_sev else ''}, {counts[Status.PASS]} passed, "
         f"{counts[Status.ERROR]} not evaluated; accounts {', '.join(s.accounts) or '-'}, "
         f"regions {', '.join(s.regions)}; {s.api_calls} API calls")
+    ops = sorted({f"{e.operation} ({e.code})" for e in s.errors})
     if not report.complete:
-        ops = sorted({f"{e.operation} ({e.code})" for e in s.errors})
         lines.append("INCOMPLETE: some checks could not see their data"
                      + (f"; failed calls: {clean(', '.join(ops), 400)}" if ops else ""))
+    elif ops:
+        lines.append(f"Failed calls no selected rule needed: {clean(', '.join(ops), 400)}")
     return scrub("\n".join(lines), report.secrets) + "\n"

@@ -1,0 +1,95 @@
+"""The command line contract: subcommands, exit codes, one-line usage errors."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import jsonschema
+import pytest
+
+from auditor import cli
+from auditor.findings import Severity, Status
+from auditor.inventory import ResourceRef
+from auditor.scan import Report, ScanInfo, now
+from tests.scenario import ACCOUNT
+
+
+def run(capsys, *argv):
+    code = cli.run(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_rules_lists_the_catalogue(capsys):
+    code, out, _ = run(capsys, "rules")
+    assert code == 0 and "BYP-001" in out and "WAF-006" in out
+    code, out, _ = run(capsys, "rules", "--format", "json")
+    assert len(json.loads(out)) == 27
+
+
+def test_schema_is_a_valid_schema(capsys):
+    code, out, _ = run(capsys, "schema")
+    jsonschema.Draft202012Validator.check_schema(json.loads(out))
+    assert code == 0
+
+
+def test_iam_policy_prints(capsys):
+    code, out, _ = run(capsys, "iam-policy")
+    assert code == 0 and json.loads(out)["Version"] == "2012-10-17"
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["scan", "--rules", "XYZ-999"], "unknown rule"),
+    (["scan", "--region", "mars"], "not a region"),
+    (["scan", "--profile", "no-such-profile"], "no-such-profile"),
+    (["scan", "--endpoint-url", "not a url", "--region", "us-east-1"], "endpoint"),
+])
+def test_bad_usage_is_one_line_and_exit_2(capsys, monkeypatch, tmp_path, argv, words):
+    config = tmp_path / "config"
+    config.write_text("")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(config))
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    assert words.lower() in err.lower()
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_unwritable_output_is_exit_2(tmp_path):
+    with pytest.raises(cli.UsageError):
+        cli.write_output("x", str(tmp_path / "missing-dir" / "out.json"))
+
+
+def test_output_is_written_atomically(tmp_path):
+    target = tmp_path / "out.json"
+    cli.write_output("{}", str(target))
+    assert target.read_text() == "{}"
+    assert os.listdir(tmp_path) == ["out.json"]
+
+
+def _report(*statuses_and_severities) -> Report:
+    from auditor.findings import Result
+
+    ref = ResourceRef("arn:aws:x", "AWS::X::Y", "n", ACCOUNT, "us-east-1")
+    results = tuple(Result(f"BYP-00{i}", "s", "t", sev, status, ref, "m", {}, "r", "r")
+                    for i, (status, sev) in enumerate(statuses_and_severities, 1))
+    info = ScanInfo("id", now(), now(), (ACCOUNT,), ("us-east-1",), 0, 0, (), ())
+    return Report(info, results)
+
+
+@pytest.mark.parametrize("results, fail_on, expected", [
+    ([], "high", 0),
+    ([(Status.FAIL, Severity.HIGH)], "high", 1),
+    ([(Status.FAIL, Severity.CRITICAL)], "high", 1),
+    ([(Status.FAIL, Severity.MEDIUM)], "high", 0),
+    ([(Status.FAIL, Severity.LOW)], "low", 1),
+    ([(Status.FAIL, Severity.CRITICAL)], "none", 0),
+    ([(Status.PASS, Severity.CRITICAL)], "info", 0),
+    ([(Status.FAIL, Severity.CRITICAL), (Status.ERROR, Severity.INFO)], "high", 3),
+    ([(Status.ERROR, Severity.INFO)], "none", 3),
+])
+def test_exit_codes(results, fail_on, expected):
+    assert cli.exit_code(_report(*results), fail_on) == expected

@@ -1,0 +1,57 @@
+"""The shipped IAM policy covers every operation a collector can call, and only reads."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import botocore.session
+
+from auditor.cli import iam_policy
+from auditor.collect.account import ALL_OPERATIONS
+
+IAM_PREFIX = {"elbv2": "elasticloadbalancing", "lambda": "lambda", "ec2": "ec2",
+              "cloudfront": "cloudfront", "wafv2": "wafv2", "cloudwatch": "cloudwatch",
+              "sts": "sts"}
+READ_VERBS = ("Describe", "Get", "List")
+CALL = re.compile(r'calls\.(?:call|paginate)\(\s*"(\w+)",\s*[^,]+,\s*"(\w+)"')
+COLLECT = Path(__file__).parent.parent / "auditor" / "collect"
+
+
+def iam_action(operation: str) -> str:
+    service, name = operation.split(":")
+    return f"{IAM_PREFIX[service]}:{name}"
+
+
+def policy_actions() -> set[str]:
+    [statement] = iam_policy()["Statement"]
+    assert statement["Effect"] == "Allow" and statement["Resource"] == "*"
+    return set(statement["Action"])
+
+
+def test_policy_is_exactly_the_declared_operations():
+    assert policy_actions() == {iam_action(op) for op in ALL_OPERATIONS}
+
+
+def test_policy_only_reads():
+    for action in policy_actions():
+        name = action.split(":")[1]
+        assert name.startswith(READ_VERBS) and "*" not in action, action
+
+
+def test_every_call_in_the_collectors_is_declared():
+    session = botocore.session.get_session()
+    found = set()
+    for path in COLLECT.glob("*.py"):
+        for service, method in CALL.findall(path.read_text()):
+            model = session.get_service_model(service)
+            names = {_snake(op): op for op in model.operation_names}
+            found.add(f"{service}:{names[method]}")
+    assert found, "the pattern found no calls"
+    assert found <= set(ALL_OPERATIONS), found - set(ALL_OPERATIONS)
+
+
+def _snake(name: str) -> str:
+    from botocore import xform_name
+
+    return xform_name(name)

@@ -1,0 +1,73 @@
+"""The catalogue contract: ids, slugs, severities and citations, and a case of each kind."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from rules import load_rules
+from tests.rule_cases import CASES
+
+# From CATALOG.md: dashboards and suppression files key on these; they never change.
+CONTRACT = {
+    "BYP-001": ("alb-open-to-internet", "critical", "rec. 3"),
+    "BYP-002": ("origin-header-missing", "high", "rec. 3"),
+    "BYP-003": ("origin-header-not-enforced", "high", "rec. 3"),
+    "BYP-004": ("origin-header-mismatch", "high", "FM"),
+    "BYP-005": ("alb-not-behind-cloudfront", "medium", "rec. 2"),
+    "BYP-006": ("function-url-public", "high", "rec. 3"),
+    "BYP-007": ("alb-invoke-permission-unscoped", "medium", "rec. 3"),
+    "BYP-008": ("origin-not-https", "high", "rec. 3"),
+    "SG-001": ("alb-sg-not-prefix-list", "medium", "rec. 3"),
+    "SG-002": ("origin-port-blocked", "medium", "FM"),
+    "TG-001": ("multi-value-headers-disabled", "medium", "rec. 4, FM"),
+    "HC-001": ("health-check-interval-short", "low", "rec. 5"),
+    "HC-002": ("health-check-timeout-short", "medium", "rec. 5, FM"),
+    "HC-003": ("unhealthy-threshold-low", "medium", "rec. 5, FM"),
+    "HC-004": ("healthy-threshold-high", "low", "rec. 5"),
+    "HC-005": ("health-check-path-root", "low", "rec. 5"),
+    "HC-006": ("cold-start-exposure", "info", "rec. 6"),
+    "LIM-001": ("lambda-timeout-over-idle-timeout", "medium", "FM"),
+    "LIM-002": ("lambda-timeout-over-origin-timeout", "medium", "FM"),
+    "LIM-003": ("payload-errors-observed", "medium", "rec. 7, FM"),
+    "LIM-004": ("upload-route-to-lambda", "low", "rec. 7"),
+    "WAF-001": ("edge-path-without-waf", "high", "rec. 2"),
+    "WAF-002": ("waf-only-at-alb", "medium", "WAF placement"),
+    "WAF-003": ("waf-at-both-layers", "info", "WAF placement"),
+    "WAF-004": ("edge-waf-without-rate-limit", "medium", "WAF placement"),
+    "WAF-005": ("edge-waf-without-managed-rules", "low", "WAF placement"),
+    "WAF-006": ("public-alb-without-waf", "high", "rec. 2"),
+}
+
+
+def test_catalogue_matches_contract():
+    rules = load_rules()
+    assert {r.id: (r.slug, r.severity.value, r.cites) for r in rules} == CONTRACT
+
+
+def test_every_rule_has_metadata():
+    for rule in load_rules():
+        for text in (rule.title, rule.recommendation, rule.rationale, rule.remediation):
+            assert text and text.strip() == text and len(text) > 10, rule.id
+        assert rule.cites.split(",")[0].split(":")[0] in rule.recommendation or (
+            rule.cites == "FM" and rule.recommendation.startswith("FM")), rule.id
+        assert callable(rule.check)
+
+
+def test_every_rule_has_a_firing_and_a_quiet_case():
+    kinds = Counter((c.rule, c.expect) for c in CASES)
+    for rule in load_rules():
+        assert kinds[(rule.id, "fail")] >= 1, f"{rule.id} has no firing case"
+        assert kinds[(rule.id, "pass")] >= 1, f"{rule.id} has no quiet case"
+    assert {c.rule for c in CASES} == set(CONTRACT)
+
+
+def test_case_ids_are_unique():
+    ids = [c.id for c in CASES]
+    assert len(ids) == len(set(ids))
+
+
+def test_readme_documents_every_rule():
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    for rule_id, (slug, _, _) in CONTRACT.items():
+        assert f"| {rule_id} | {slug} |" in readme, rule_id
