@@ -41,7 +41,6 @@ class Rule:
     remediation: str  # what to change
     subject: SubjectKind
     check: Callable[[Any, Any], Verdict | None]
-    collects: tuple[str, ...] = ()  # AWS operations whose data it reads
 
     def __post_init__(self) -> None:
         if not ID_PATTERN.match(self.id):

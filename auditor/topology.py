@@ -208,13 +208,9 @@ class Topology:
         return [tg for tg in self._lambda_tgs.values() if alb.arn in tg.load_balancer_arns]
 
     def albs_of_function(self, function: LambdaFunction) -> list[LoadBalancer]:
-        albs = []
-        for alb in self._lambda_albs:
-            targets = [need(tg.targets) for tg in self.target_groups_of(alb)
-                       if not isinstance(tg.targets, Unavailable)]
-            if any(function.arn in t for t in targets):
-                albs.append(alb)
-        return albs
+        return [alb for alb in self._lambda_albs
+                if any(not isinstance(tg.targets, Unavailable) and function.arn in tg.targets
+                       for tg in self.target_groups_of(alb))]
 
     def edge_paths_of_function(self, function: LambdaFunction) -> list[EdgePath]:
         paths: list[EdgePath] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable
 
+from auditor.inventory import LoadBalancer
 from auditor.topology import EdgePath, Topology
 
 # Address space CloudFront never connects from: private, shared, loopback, link-local.
@@ -60,3 +61,10 @@ def rule_evidence(listener_port: int, rule) -> dict:
         "rule_priority": rule.priority,
         "rule_arn": rule.arn,
     }
+
+
+def fronted_internet_paths(topo: Topology, alb: LoadBalancer) -> list[EdgePath] | None:
+    """The edge paths of an internet-facing ALB; None when it is internal or not fronted."""
+    if not alb.internet_facing:
+        return None
+    return topo.edge_paths_of_alb(alb) or None

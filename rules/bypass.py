@@ -16,21 +16,21 @@ from auditor.headers import condition_accepts, condition_checks
 from auditor.inventory import Distribution, LambdaFunction, LoadBalancer
 from auditor.rule import Rule, SubjectKind
 from auditor.topology import Topology
-from rules._common import is_world, path_evidence, path_related, rule_evidence, sg_arn
+from rules._common import (
+    fronted_internet_paths,
+    is_world,
+    path_evidence,
+    path_related,
+    rule_evidence,
+    sg_arn,
+)
 
 ELB_SERVICE = "elasticloadbalancing.amazonaws.com"
 SCOPING_KEYS = {"aws:sourcearn", "aws:sourceaccount"}
 
 
-def _fronted_internet_alb(topo: Topology, alb: LoadBalancer):
-    """The edge paths of an internet-facing ALB, or None when the rule does not apply."""
-    if not alb.internet_facing:
-        return None
-    return topo.edge_paths_of_alb(alb) or None
-
-
 def check_alb_open_to_internet(topo: Topology, alb: LoadBalancer) -> Verdict | None:
-    paths = _fronted_internet_alb(topo, alb)
+    paths = fronted_internet_paths(topo, alb)
     if paths is None:
         return None
     ports = topo.listener_ports(alb)
@@ -73,7 +73,7 @@ def check_origin_header_missing(topo: Topology, dist: Distribution) -> Verdict |
 
 
 def check_origin_header_not_enforced(topo: Topology, alb: LoadBalancer) -> Verdict | None:
-    paths = _fronted_internet_alb(topo, alb)
+    paths = fronted_internet_paths(topo, alb)
     if paths is None:
         return None
     unguarded: dict[str, dict] = {}

@@ -11,7 +11,13 @@ from auditor.findings import Severity, Verdict
 from auditor.inventory import IngressPermission, LoadBalancer
 from auditor.rule import Rule, SubjectKind
 from auditor.topology import Topology
-from rules._common import is_public, is_world, path_evidence, path_related
+from rules._common import (
+    fronted_internet_paths,
+    is_public,
+    is_world,
+    path_evidence,
+    path_related,
+)
 
 
 def _other_sources(perm: IngressPermission, prefix_list_id: str | None) -> list[str]:
@@ -23,10 +29,8 @@ def _other_sources(perm: IngressPermission, prefix_list_id: str | None) -> list[
 
 
 def check_sg_not_prefix_list(topo: Topology, alb: LoadBalancer) -> Verdict | None:
-    if not alb.internet_facing:
-        return None
-    paths = topo.edge_paths_of_alb(alb)
-    if not paths:
+    paths = fronted_internet_paths(topo, alb)
+    if paths is None:
         return None
     prefix_list = topo.prefix_list_id(alb.region)
     ports = topo.listener_ports(alb)
@@ -65,10 +69,8 @@ def _admits_cloudfront(perm: IngressPermission, prefix_list: str | None) -> bool
 
 
 def check_origin_port_blocked(topo: Topology, alb: LoadBalancer) -> Verdict | None:
-    if not alb.internet_facing:
-        return None
-    paths = topo.edge_paths_of_alb(alb)
-    if not paths:
+    paths = fronted_internet_paths(topo, alb)
+    if paths is None:
         return None
     prefix_list = topo.prefix_list_id(alb.region)
     listener_ports = set(topo.listener_ports(alb))

@@ -7,6 +7,8 @@ need what CloudFront does not forward, and an ACL on both layers pays for WAF tw
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from auditor.findings import Severity, Verdict
 from auditor.gaps import DataUnavailable, Unavailable
 from auditor.inventory import ClassicWebAcl, Distribution, LoadBalancer, WebAcl
@@ -21,56 +23,61 @@ def _acl_name(acl) -> str | None:
     return acl.name if isinstance(acl, WebAcl) else acl.acl_id
 
 
-def _layers(topo: Topology, dist: Distribution):
-    """(edge ACL, [(path, ALB ACL)]) for a distribution's edge paths, or None."""
+@dataclass(frozen=True)
+class Layers:
+    """The web ACLs along a distribution's edge paths: one at the edge, one per ALB."""
+
+    edge: WebAcl | ClassicWebAcl | None
+    albs: list[tuple[EdgePath, WebAcl | None]]
+
+    @property
+    def related(self) -> list[str]:
+        return path_related([p for p, _ in self.albs], dists=False)
+
+    @property
+    def evidence(self) -> dict:
+        return {"distribution_web_acl": _acl_name(self.edge),
+                "load_balancer_web_acls": {p.alb.name: _acl_name(a) for p, a in self.albs}}
+
+    def verdict(self, failed: bool, fail_message: str, ok_message: str) -> Verdict:
+        make = Verdict.fail if failed else Verdict.ok
+        return make(fail_message if failed else ok_message, self.related, **self.evidence)
+
+
+def _layers(topo: Topology, dist: Distribution) -> Layers | None:
     paths = topo.edge_paths_of_distribution(dist)
     if not paths:
         return None
-    return topo.edge_web_acl(dist), [(p, topo.alb_web_acl(p.alb)) for p in paths]
-
-
-def _evidence(edge_acl, pairs: list[tuple[EdgePath, WebAcl | None]]) -> dict:
-    return {"distribution_web_acl": _acl_name(edge_acl),
-            "load_balancer_web_acls": {p.alb.name: _acl_name(a) for p, a in pairs}}
+    return Layers(topo.edge_web_acl(dist), [(p, topo.alb_web_acl(p.alb)) for p in paths])
 
 
 def check_edge_path_without_waf(topo: Topology, dist: Distribution) -> Verdict | None:
     layers = _layers(topo, dist)
     if layers is None:
         return None
-    edge_acl, pairs = layers
-    related = path_related([p for p, _ in pairs], dists=False)
-    bare = [p.alb.name for p, acl in pairs if edge_acl is None and acl is None]
-    if bare:
-        return Verdict.fail(f"No web ACL on the distribution nor on ALB(s) {', '.join(bare)}",
-                            related, **_evidence(edge_acl, pairs))
-    return Verdict.ok("Every edge path has a web ACL", related, **_evidence(edge_acl, pairs))
+    bare = [p.alb.name for p, acl in layers.albs if layers.edge is None and acl is None]
+    return layers.verdict(bool(bare), f"No web ACL on the distribution nor on ALB(s) "
+                          f"{', '.join(bare)}", "Every edge path has a web ACL")
 
 
 def check_waf_only_at_alb(topo: Topology, dist: Distribution) -> Verdict | None:
     layers = _layers(topo, dist)
     if layers is None:
         return None
-    edge_acl, pairs = layers
-    related = path_related([p for p, _ in pairs], dists=False)
-    if edge_acl is None and any(acl is not None for _, acl in pairs):
-        return Verdict.fail("WAF sits only on the ALB: rate limits and geo and bot rules act "
-                            "after the traffic has crossed to the region", related,
-                            **_evidence(edge_acl, pairs))
-    return Verdict.ok("WAF is not only at the ALB", related, **_evidence(edge_acl, pairs))
+    alb_only = layers.edge is None and any(acl is not None for _, acl in layers.albs)
+    return layers.verdict(alb_only, "WAF sits only on the ALB: rate limits and geo and bot "
+                          "rules act after the traffic has crossed to the region",
+                          "WAF is not only at the ALB")
 
 
 def check_waf_at_both_layers(topo: Topology, dist: Distribution) -> Verdict | None:
     layers = _layers(topo, dist)
     if layers is None:
         return None
-    edge_acl, pairs = layers
-    related = path_related([p for p, _ in pairs], dists=False)
-    doubled = [p.alb.name for p, acl in pairs if acl is not None]
-    if edge_acl is not None and doubled:
-        return Verdict.fail(f"Web ACLs on the distribution and on ALB(s) {', '.join(doubled)}: "
-                            "WAF is paid twice", related, **_evidence(edge_acl, pairs))
-    return Verdict.ok("WAF is evaluated at one layer", related, **_evidence(edge_acl, pairs))
+    doubled = [p.alb.name for p, acl in layers.albs if acl is not None]
+    return layers.verdict(layers.edge is not None and bool(doubled),
+                          f"Web ACLs on the distribution and on ALB(s) {', '.join(doubled)}: "
+                          "WAF is paid twice", "WAF is evaluated at one layer")
 
 
 def _edge_acl_rule(attribute: str, missing: str, present: str):
