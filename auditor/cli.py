@@ -48,18 +48,23 @@ def _csv(value: str) -> list[str]:
 def _output_options(p: argparse.ArgumentParser, fail_on_default: str) -> None:
     p.add_argument("--format", choices=FORMATS, default="table", help="output format")
     p.add_argument("--output", "-o", metavar="PATH", help="write here instead of stdout")
-    p.add_argument("--fail-on", choices=FAIL_ON_CHOICES, default=fail_on_default,
-                   help="exit 1 when a result at or above this severity fails "
-                        f"(default {fail_on_default})")
+    p.add_argument(
+        "--fail-on",
+        choices=FAIL_ON_CHOICES,
+        default=fail_on_default,
+        help=f"exit 1 when a result at or above this severity fails (default {fail_on_default})",
+    )
     p.add_argument("--rules", type=_csv, default=[], metavar="ID,...", help="only these rules")
-    p.add_argument("--skip-rules", type=_csv, default=[], metavar="ID,...",
-                   help="all rules but these")
+    p.add_argument(
+        "--skip-rules", type=_csv, default=[], metavar="ID,...", help="all rules but these"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="edge-audit",
-        description="Audit the CloudFront -> ALB -> Lambda pattern of an AWS account.")
+        description="Audit the CloudFront -> ALB -> Lambda pattern of an AWS account.",
+    )
     parser.add_argument("--version", action="version", version=f"{TOOL_NAME} {__version__}")
     parser.add_argument("--verbose", "-v", action="store_true", help="log AWS calls and progress")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -67,12 +72,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     scan = sub.add_parser("scan", help="scan an account")
     scan.add_argument("--profile", help="AWS profile (default: the standard credential chain)")
-    scan.add_argument("--region", action="append", default=[], metavar="REGION",
-                      help="region to scan; repeatable (default: the profile's, else us-east-1)")
-    scan.add_argument("--all-regions", action="store_true",
-                      help="every region enabled for the account")
-    scan.add_argument("--endpoint-url", default=None,
-                      help="send every call here (moto, LocalStack); AWS_ENDPOINT_URL works too")
+    scan.add_argument(
+        "--region",
+        action="append",
+        default=[],
+        metavar="REGION",
+        help="region to scan; repeatable (default: the profile's, else us-east-1)",
+    )
+    scan.add_argument(
+        "--all-regions", action="store_true", help="every region enabled for the account"
+    )
+    scan.add_argument(
+        "--endpoint-url",
+        default=None,
+        help="send every call here (moto, LocalStack); AWS_ENDPOINT_URL works too",
+    )
     _output_options(scan, "high")
 
     demo = sub.add_parser("demo", help="scan a built-in fake account (no credentials needed)")
@@ -91,8 +105,7 @@ def exit_code(report: Report, fail_on: str) -> int:
     if fail_on == "none":
         return EXIT_OK
     threshold = Severity(fail_on).rank
-    failing = any(r.status is Status.FAIL and r.severity.rank >= threshold
-                  for r in report.results)
+    failing = any(r.status is Status.FAIL and r.severity.rank >= threshold for r in report.results)
     return EXIT_FAIL if failing else EXIT_OK
 
 
@@ -169,14 +182,25 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
     catalogue = load_rules()
     if args.format == "json":
-        rows = [{"id": r.id, "slug": r.slug, "severity": r.severity.value, "title": r.title,
-                 "cites": r.cites, "recommendation": r.recommendation,
-                 "rationale": r.rationale, "remediation": r.remediation} for r in catalogue]
+        rows = [
+            {
+                "id": r.id,
+                "slug": r.slug,
+                "severity": r.severity.value,
+                "title": r.title,
+                "cites": r.cites,
+                "recommendation": r.recommendation,
+                "rationale": r.rationale,
+                "remediation": r.remediation,
+            }
+            for r in catalogue
+        ]
         write_output(json.dumps(rows, indent=2) + "\n", None)
     else:
         rows = [[r.id, r.slug, r.severity.value, r.title, r.cites] for r in catalogue]
-        write_output(tabulate(rows, headers=["id", "slug", "severity", "title", "cites"]) + "\n",
-                     None)
+        write_output(
+            tabulate(rows, headers=["id", "slug", "severity", "title", "cites"]) + "\n", None
+        )
     return EXIT_OK
 
 
@@ -188,8 +212,9 @@ def cmd_schema(_: argparse.Namespace) -> int:
 
 
 def iam_policy() -> dict:
-    return json.loads(resources.files("auditor.data").joinpath("iam-policy.json")
-                      .read_text("utf-8"))
+    return json.loads(
+        resources.files("auditor.data").joinpath("iam-policy.json").read_text("utf-8")
+    )
 
 
 def cmd_iam_policy(_: argparse.Namespace) -> int:
@@ -197,15 +222,22 @@ def cmd_iam_policy(_: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"scan": cmd_scan, "demo": cmd_demo, "rules": cmd_rules, "schema": cmd_schema,
-            "iam-policy": cmd_iam_policy}
+COMMANDS = {
+    "scan": cmd_scan,
+    "demo": cmd_demo,
+    "rules": cmd_rules,
+    "schema": cmd_schema,
+    "iam-policy": cmd_iam_policy,
+}
 
 
 def run(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.debug else
-                        logging.INFO if args.verbose else logging.ERROR,
-                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.INFO if args.verbose else logging.ERROR,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
     try:
         return COMMANDS[args.command](args)
     except UsageError as exc:
@@ -217,7 +249,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             raise
         configuration = isinstance(exc, NoCredentialsError) or (
-            isinstance(exc, IdentityError) and exc.is_configuration)
+            isinstance(exc, IdentityError) and exc.is_configuration
+        )
         code = EXIT_USAGE if configuration else EXIT_INCOMPLETE
         print(f"edge-audit: error: the scan could not run: {exc}", file=sys.stderr)
         return code

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from auditor.findings import Result, Status, Verdict
 from auditor.gaps import DataUnavailable
@@ -18,12 +19,15 @@ class UnknownRule(ValueError):
     """A rule id given by the user that the catalogue does not have."""
 
 
-def select_rules(rules: Sequence[Rule], only: Iterable[str] = (),
-                 skip: Iterable[str] = ()) -> tuple[Rule, ...]:
+def select_rules(
+    rules: Sequence[Rule], only: Iterable[str] = (), skip: Iterable[str] = ()
+) -> tuple[Rule, ...]:
     """The rules named by ``--rules`` (all when empty) minus ``--skip-rules``."""
     by_id = {r.id: r for r in rules}
-    only, skip = [i.strip().upper() for i in only if i.strip()], [
-        i.strip().upper() for i in skip if i.strip()]
+    only, skip = (
+        [i.strip().upper() for i in only if i.strip()],
+        [i.strip().upper() for i in skip if i.strip()],
+    )
     unknown = sorted({i for i in (*only, *skip) if i not in by_id})
     if unknown:
         raise UnknownRule(f"unknown rule id(s): {', '.join(unknown)}")
@@ -47,25 +51,36 @@ def _subjects(topo: Topology, kind: SubjectKind) -> SubjectSet:
 
 def _result(rule: Rule, ref: ResourceRef, status: Status, verdict: Verdict) -> Result:
     return Result(
-        rule_id=rule.id, rule=rule.slug, title=rule.title, severity=rule.severity,
-        status=status, resource=ref, message=verdict.message, evidence=verdict.evidence,
-        recommendation=rule.recommendation, remediation=rule.remediation,
+        rule_id=rule.id,
+        rule=rule.slug,
+        title=rule.title,
+        severity=rule.severity,
+        status=status,
+        resource=ref,
+        message=verdict.message,
+        evidence=verdict.evidence,
+        recommendation=rule.recommendation,
+        remediation=rule.remediation,
         related=tuple(a for a in verdict.related if a != ref.arn),
     )
 
 
 def _error(rule: Rule, ref: ResourceRef, reason: str) -> Result:
-    return _result(rule, ref, Status.ERROR,
-                   Verdict(False, f"Not evaluated: {reason}", {"reason": reason}))
+    return _result(
+        rule, ref, Status.ERROR, Verdict(False, f"Not evaluated: {reason}", {"reason": reason})
+    )
 
 
-def evaluate_rule(rule: Rule, topo: Topology) -> list[Result]:
+def evaluate_rule(
+    rule: Rule, topo: Topology, overrides: Mapping[str, Any] | None = None
+) -> list[Result]:
+    params = {**rule.params, **(overrides or {})}
     subjects = _subjects(topo, rule.subject)
     results = [_error(rule, gap.ref, gap.gap.reason) for gap in subjects.gaps]
     for subject in subjects.items:
         ref = subject.ref
         try:
-            verdict = rule.check(topo, subject)
+            verdict = rule.check(topo, subject, params)
         except DataUnavailable as exc:
             results.append(_error(rule, ref, exc.gap.reason))
             continue
@@ -79,10 +94,19 @@ def evaluate_rule(rule: Rule, topo: Topology) -> list[Result]:
     return results
 
 
-def evaluate(inventory: Inventory, rules: Sequence[Rule]) -> list[Result]:
-    """Every rule over one account's inventory, in rule order then resource order."""
+def evaluate(
+    inventory: Inventory,
+    rules: Sequence[Rule],
+    params: Mapping[str, Mapping[str, Any]] | None = None,
+) -> list[Result]:
+    """Every rule over one account's inventory, in rule order then resource order.
+
+    ``params`` maps a rule id to parameter overrides (from ``--config``).
+    """
     topo = Topology(inventory)
+    params = params or {}
     results: list[Result] = []
     for rule in rules:
-        results.extend(sorted(evaluate_rule(rule, topo), key=lambda r: r.resource.arn))
+        found = evaluate_rule(rule, topo, params.get(rule.id))
+        results.extend(sorted(found, key=lambda r: r.resource.arn))
     return results

@@ -95,8 +95,12 @@ class ListenerRule:
     @property
     def route_key(self) -> tuple:
         """The rule's conditions other than headers, with its targets: what it routes."""
-        return (self.path_patterns, self.methods, self.other_conditions,
-                tuple(sorted(self.forward_target_groups)))
+        return (
+            self.path_patterns,
+            self.methods,
+            self.other_conditions,
+            tuple(sorted(self.forward_target_groups)),
+        )
 
 
 @dataclass(frozen=True)

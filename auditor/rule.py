@@ -1,16 +1,17 @@
 """A rule: its contract metadata (id, slug, severity, citation) beside its logic.
 
 A rule names the kind of subject it judges; the engine asks the topology for those
-subjects and calls ``check`` on each. ``check`` returns a `Verdict`, or ``None`` when the
-subject is outside the rule's scope (an internal ALB for a rule about internet-facing
-ones). Rules are pure: they read the topology, never AWS.
+subjects and calls ``check(topology, subject, params)`` on each, ``params`` being the
+rule's named thresholds (defaults, overridden by ``--config``). ``check`` returns a
+`Verdict`, or ``None`` when the subject is outside the rule's scope (an internal ALB for a
+rule about internet-facing ones). Rules are pure: they read the topology, never AWS.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -24,6 +25,8 @@ class SubjectKind(StrEnum):
     HEALTH_CHECKED_FUNCTION = "health_checked_function"
     EDGE_DISTRIBUTION = "edge_distribution"
 
+
+Params = Mapping[str, Any]
 
 ID_PATTERN = re.compile(r"^[A-Z]{2,5}-\d{3}$")
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -40,7 +43,8 @@ class Rule:
     rationale: str  # why a failure matters
     remediation: str  # what to change
     subject: SubjectKind
-    check: Callable[[Any, Any], Verdict | None]
+    check: Callable[[Any, Any, Mapping[str, Any]], Verdict | None]
+    params: dict[str, Any] = field(default_factory=dict)  # name -> default; --config overrides
 
     def __post_init__(self) -> None:
         if not ID_PATTERN.match(self.id):

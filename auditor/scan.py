@@ -56,8 +56,15 @@ def scan_account(ctx: AwsContext, regions: Sequence[str], rules: Sequence[Rule])
     inventory = collect_inventory(ctx, list(regions), account, partition)
     results = evaluate(inventory, rules)
     info = ScanInfo(
-        id=str(uuid.uuid4()), started_at=started, finished_at=now(), accounts=(account,),
-        regions=tuple(regions), api_calls=ctx.stats.attempts, api_retries=ctx.stats.retries,
-        errors=inventory.failures, rules=tuple(r.id for r in rules),
-        operations=dict(sorted(ctx.stats.operations.items())))
+        id=str(uuid.uuid4()),
+        started_at=started,
+        finished_at=now(),
+        accounts=(account,),
+        regions=tuple(regions),
+        api_calls=ctx.stats.attempts,
+        api_retries=ctx.stats.retries,
+        errors=inventory.failures,
+        rules=tuple(r.id for r in rules),
+        operations=dict(sorted(ctx.stats.operations.items())),
+    )
     return Report(info, tuple(results), tuple(inventory.secrets()))

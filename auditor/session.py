@@ -74,8 +74,9 @@ def client_config() -> Config:
 class AwsContext:
     """The clients of one account, and the counters of what they sent."""
 
-    def __init__(self, session: boto3.Session, endpoint_url: str | None = None,
-                 config: Config | None = None) -> None:
+    def __init__(
+        self, session: boto3.Session, endpoint_url: str | None = None, config: Config | None = None
+    ) -> None:
         self.session = session
         self.endpoint_url = endpoint_url
         self.config = config or client_config()
@@ -86,8 +87,9 @@ class AwsContext:
         session.events.register("before-send", self.stats.on_send)
 
     @classmethod
-    def from_options(cls, profile: str | None = None, endpoint_url: str | None = None,
-                     **credentials: str) -> AwsContext:
+    def from_options(
+        cls, profile: str | None = None, endpoint_url: str | None = None, **credentials: str
+    ) -> AwsContext:
         session = boto3.Session(profile_name=profile, **credentials)
         return cls(session, endpoint_url)
 

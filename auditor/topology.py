@@ -208,9 +208,14 @@ class Topology:
         return [tg for tg in self._lambda_tgs.values() if alb.arn in tg.load_balancer_arns]
 
     def albs_of_function(self, function: LambdaFunction) -> list[LoadBalancer]:
-        return [alb for alb in self._lambda_albs
-                if any(not isinstance(tg.targets, Unavailable) and function.arn in tg.targets
-                       for tg in self.target_groups_of(alb))]
+        return [
+            alb
+            for alb in self._lambda_albs
+            if any(
+                not isinstance(tg.targets, Unavailable) and function.arn in tg.targets
+                for tg in self.target_groups_of(alb)
+            )
+        ]
 
     def edge_paths_of_function(self, function: LambdaFunction) -> list[EdgePath]:
         paths: list[EdgePath] = []
@@ -222,9 +227,13 @@ class Topology:
         groups = need(self._regions[alb.region].security_groups)
         missing = [g for g in alb.security_group_ids if g not in groups]
         if missing:
-            raise DataUnavailable(Unavailable(
-                "ec2:DescribeSecurityGroups", "NotFound",
-                f"security groups not returned: {', '.join(missing)}"))
+            raise DataUnavailable(
+                Unavailable(
+                    "ec2:DescribeSecurityGroups",
+                    "NotFound",
+                    f"security groups not returned: {', '.join(missing)}",
+                )
+            )
         return [groups[g] for g in alb.security_group_ids]
 
     def prefix_list_id(self, region: str) -> str | None:
@@ -233,8 +242,11 @@ class Topology:
     def alb_web_acl(self, alb: LoadBalancer) -> WebAcl | None:
         acls = self._regions[alb.region].alb_web_acls
         if alb.arn not in acls:
-            raise DataUnavailable(Unavailable(
-                "wafv2:GetWebACLForResource", "NotCollected", "the ALB's web ACL was not read"))
+            raise DataUnavailable(
+                Unavailable(
+                    "wafv2:GetWebACLForResource", "NotCollected", "the ALB's web ACL was not read"
+                )
+            )
         return need(acls[alb.arn])
 
     def edge_web_acl(self, dist: Distribution) -> WebAcl | ClassicWebAcl | None:
@@ -242,8 +254,11 @@ class Topology:
             return None
         acl = self.inventory.edge_web_acls.get(dist.web_acl_id)
         if acl is None:
-            raise DataUnavailable(Unavailable(
-                "wafv2:GetWebACL", "NotCollected", "the distribution's web ACL was not read"))
+            raise DataUnavailable(
+                Unavailable(
+                    "wafv2:GetWebACL", "NotCollected", "the distribution's web ACL was not read"
+                )
+            )
         return need(acl)
 
     def region(self, name: str) -> RegionInventory:

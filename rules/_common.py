@@ -9,10 +9,20 @@ from auditor.inventory import LoadBalancer
 from auditor.topology import EdgePath, Topology
 
 # Address space CloudFront never connects from: private, shared, loopback, link-local.
-_NON_PUBLIC = [ipaddress.ip_network(n) for n in (
-    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8",
-    "169.254.0.0/16", "fc00::/7", "fe80::/10", "::1/128",
-)]
+_NON_PUBLIC = [
+    ipaddress.ip_network(n)
+    for n in (
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "fc00::/7",
+        "fe80::/10",
+        "::1/128",
+    )
+]
 
 
 def is_world(cidr: str) -> bool:

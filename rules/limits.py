@@ -13,18 +13,15 @@ import re
 from auditor.findings import Severity, Verdict
 from auditor.gaps import DataUnavailable, Unavailable, need
 from auditor.inventory import LambdaFunction, LoadBalancer
-from auditor.rule import Rule, SubjectKind
+from auditor.rule import Params, Rule, SubjectKind
 from auditor.topology import Topology
 from rules._common import path_evidence, rule_evidence
 
 IDLE_TIMEOUT = "idle_timeout.timeout_seconds"
 IDLE_TIMEOUT_DEFAULT = 60
-UPLOAD_WORDS = re.compile(r"upload|file|import|attachment", re.IGNORECASE)
-BODY_METHODS = {"POST", "PUT"}
-LOOKBACK_DAYS = 14
 
 
-def check_timeout_over_idle(topo: Topology, fn: LambdaFunction) -> Verdict | None:
+def check_timeout_over_idle(topo: Topology, fn: LambdaFunction, params: Params) -> Verdict | None:
     timeout = need(fn.timeout_seconds)
     albs = topo.albs_of_function(fn)
     if not albs:
@@ -34,101 +31,162 @@ def check_timeout_over_idle(topo: Topology, fn: LambdaFunction) -> Verdict | Non
         attributes = need(alb.attributes)
         raw = attributes.get(IDLE_TIMEOUT)
         idle = int(raw) if raw else IDLE_TIMEOUT_DEFAULT
-        seen.append({"load_balancer": alb.name, "idle_timeout_seconds": idle,
-                     "aws_default": not raw})
+        seen.append(
+            {"load_balancer": alb.name, "idle_timeout_seconds": idle, "aws_default": not raw}
+        )
     over = [s for s in seen if timeout > s["idle_timeout_seconds"]]
     related = [a.arn for a in albs]
     if over:
         limit = min(s["idle_timeout_seconds"] for s in over)
-        return Verdict.fail(f"Function timeout {timeout} s exceeds the ALB idle timeout of "
-                            f"{limit} s: long requests end in 504", related,
-                            function_timeout_seconds=timeout, load_balancers=seen)
-    return Verdict.ok(f"Function timeout {timeout} s fits the ALB idle timeout", related,
-                      function_timeout_seconds=timeout, load_balancers=seen)
+        return Verdict.fail(
+            f"Function timeout {timeout} s exceeds the ALB idle timeout of "
+            f"{limit} s: long requests end in 504",
+            related,
+            function_timeout_seconds=timeout,
+            load_balancers=seen,
+        )
+    return Verdict.ok(
+        f"Function timeout {timeout} s fits the ALB idle timeout",
+        related,
+        function_timeout_seconds=timeout,
+        load_balancers=seen,
+    )
 
 
-def check_timeout_over_origin(topo: Topology, fn: LambdaFunction) -> Verdict | None:
+def check_timeout_over_origin(topo: Topology, fn: LambdaFunction, params: Params) -> Verdict | None:
     timeout = need(fn.timeout_seconds)
     paths = topo.edge_paths_of_function(fn)
     if not paths:
         return None
-    seen = [dict(path_evidence(p), origin_read_timeout_seconds=p.origin.read_timeout_seconds)
-            for p in paths]
+    seen = [
+        dict(path_evidence(p), origin_read_timeout_seconds=p.origin.read_timeout_seconds)
+        for p in paths
+    ]
     over = [s for s in seen if timeout > s["origin_read_timeout_seconds"]]
     related = sorted({p.distribution.arn for p in paths})
     if over:
         limit = min(s["origin_read_timeout_seconds"] for s in over)
-        return Verdict.fail(f"Function timeout {timeout} s exceeds CloudFront's origin read "
-                            f"timeout of {limit} s: CloudFront answers 504 first", related,
-                            function_timeout_seconds=timeout, origins=seen)
-    return Verdict.ok(f"Function timeout {timeout} s fits the origin read timeout", related,
-                      function_timeout_seconds=timeout, origins=seen)
+        return Verdict.fail(
+            f"Function timeout {timeout} s exceeds CloudFront's origin read "
+            f"timeout of {limit} s: CloudFront answers 504 first",
+            related,
+            function_timeout_seconds=timeout,
+            origins=seen,
+        )
+    return Verdict.ok(
+        f"Function timeout {timeout} s fits the origin read timeout",
+        related,
+        function_timeout_seconds=timeout,
+        origins=seen,
+    )
 
 
-def check_payload_errors(topo: Topology, alb: LoadBalancer) -> Verdict | None:
+def check_payload_errors(topo: Topology, alb: LoadBalancer, params: Params) -> Verdict | None:
     metrics = topo.region(alb.region).payload_metrics
     if alb.arn not in metrics:
-        raise DataUnavailable(Unavailable("cloudwatch:GetMetricData", "NotCollected",
-                                          "payload metrics were not read"))
+        raise DataUnavailable(
+            Unavailable("cloudwatch:GetMetricData", "NotCollected", "payload metrics were not read")
+        )
     m = need(metrics[alb.arn])
-    evidence = {"window_days": m.window_days, "LambdaUserError": m.lambda_user_errors,
-                "HTTPCode_ELB_502_Count": m.elb_502s,
-                "LambdaUserError_by_target_group": m.by_target_group}
+    evidence = {
+        "window_days": m.window_days,
+        "LambdaUserError": m.lambda_user_errors,
+        "HTTPCode_ELB_502_Count": m.elb_502s,
+        "LambdaUserError_by_target_group": m.by_target_group,
+    }
     related = [tg.arn for tg in topo.target_groups_of(alb)]
     if m.lambda_user_errors > 0 or m.elb_502s > 0 or any(m.by_target_group.values()):
-        return Verdict.fail(f"CloudWatch shows Lambda user errors or ELB 502s in the last "
-                            f"{m.window_days} days: responses over 1 MB or malformed", related,
-                            **evidence)
-    return Verdict.ok(f"No Lambda user errors or ELB 502s in the last {m.window_days} days",
-                      related, **evidence)
+        return Verdict.fail(
+            f"CloudWatch shows Lambda user errors or ELB 502s in the last "
+            f"{m.window_days} days: responses over 1 MB or malformed",
+            related,
+            **evidence,
+        )
+    return Verdict.ok(
+        f"No Lambda user errors or ELB 502s in the last {m.window_days} days", related, **evidence
+    )
 
 
-def check_upload_route(topo: Topology, alb: LoadBalancer) -> Verdict | None:
+def check_upload_route(topo: Topology, alb: LoadBalancer, params: Params) -> Verdict | None:
+    words = re.compile("|".join(re.escape(w) for w in params["path_words"]), re.IGNORECASE)
+    body_methods = {m.upper() for m in params["methods"]}
     routes = []
     for listener, rule in topo.forwarding_rules(alb):
-        methods = sorted(BODY_METHODS & {m.upper() for m in rule.methods})
-        paths = [p for p in rule.path_patterns if UPLOAD_WORDS.search(p)]
+        methods = sorted(body_methods & {m.upper() for m in rule.methods})
+        paths = [p for p in rule.path_patterns if words.search(p)]
         if methods or paths:
-            routes.append(dict(rule_evidence(listener.port, rule), methods=methods,
-                               path_patterns=paths))
+            routes.append(
+                dict(rule_evidence(listener.port, rule), methods=methods, path_patterns=paths)
+            )
     related = [tg.arn for tg in topo.target_groups_of(alb)]
     if routes:
-        return Verdict.fail("Upload-style routes go to Lambda, where requests over 1 MB fail: "
-                            "hand out presigned S3 URLs instead", related, routes=routes)
+        return Verdict.fail(
+            "Upload-style routes go to Lambda, where requests over 1 MB fail: "
+            "hand out presigned S3 URLs instead",
+            related,
+            routes=routes,
+        )
     return Verdict.ok("No upload-style route forwards to Lambda", related)
 
 
 RULES = (
-    Rule("LIM-001", "lambda-timeout-over-idle-timeout", Severity.MEDIUM,
-         "Function may run longer than the ALB waits", "FM",
-         "FM: ALB 504 when Lambda outlasts the idle timeout (default 60 s)",
-         "The ALB closes the request at its idle timeout and answers 504 while the function "
-         "keeps running and billing.",
-         "Lower the function timeout below the ALB idle timeout, or raise "
-         "idle_timeout.timeout_seconds.",
-         SubjectKind.TARGET_FUNCTION, check_timeout_over_idle),
-    Rule("LIM-002", "lambda-timeout-over-origin-timeout", Severity.MEDIUM,
-         "Function may run longer than CloudFront waits", "FM",
-         "FM: CloudFront 504 when the origin outlasts OriginReadTimeout (default 30 s)",
-         "CloudFront gives up at the origin read timeout and answers 504 (and may retry the "
-         "request) while the function still runs.",
-         "Lower the function timeout below the origin read timeout, or raise "
-         "OriginReadTimeout (up to 60 s, more by quota request).",
-         SubjectKind.TARGET_FUNCTION, check_timeout_over_origin),
-    Rule("LIM-003", "payload-errors-observed", Severity.MEDIUM,
-         "Lambda responses rejected by the ALB", "rec. 7, FM",
-         "rec. 7: design for the 1 MB payload limit from day one",
-         "LambdaUserError and ELB 502s mean the ALB could not use the function's response: "
-         "larger than 1 MB, or not in the ALB response format.",
-         "Paginate or compress large responses, serve big objects from S3, and validate the "
-         "response shape (statusCode, headers, body).",
-         SubjectKind.LAMBDA_ALB, check_payload_errors),
-    Rule("LIM-004", "upload-route-to-lambda", Severity.LOW,
-         "Upload route served by Lambda behind the ALB", "rec. 7",
-         "rec. 7: presigned S3 URLs for uploads",
-         "Request bodies over 1 MB are rejected before the function runs; uploads are where "
-         "that limit is met first.",
-         "Have the function return a presigned S3 URL and let the client upload straight "
-         "to S3.",
-         SubjectKind.LAMBDA_ALB, check_upload_route),
+    Rule(
+        "LIM-001",
+        "lambda-timeout-over-idle-timeout",
+        Severity.MEDIUM,
+        "Function may run longer than the ALB waits",
+        "FM",
+        "FM: ALB 504 when Lambda outlasts the idle timeout (default 60 s)",
+        "The ALB closes the request at its idle timeout and answers 504 while the function "
+        "keeps running and billing.",
+        "Lower the function timeout below the ALB idle timeout, or raise "
+        "idle_timeout.timeout_seconds.",
+        SubjectKind.TARGET_FUNCTION,
+        check_timeout_over_idle,
+    ),
+    Rule(
+        "LIM-002",
+        "lambda-timeout-over-origin-timeout",
+        Severity.MEDIUM,
+        "Function may run longer than CloudFront waits",
+        "FM",
+        "FM: CloudFront 504 when the origin outlasts OriginReadTimeout (default 30 s)",
+        "CloudFront gives up at the origin read timeout and answers 504 (and may retry the "
+        "request) while the function still runs.",
+        "Lower the function timeout below the origin read timeout, or raise "
+        "OriginReadTimeout (up to 60 s, more by quota request).",
+        SubjectKind.TARGET_FUNCTION,
+        check_timeout_over_origin,
+    ),
+    Rule(
+        "LIM-003",
+        "payload-errors-observed",
+        Severity.MEDIUM,
+        "Lambda responses rejected by the ALB",
+        "rec. 7, FM",
+        "rec. 7: design for the 1 MB payload limit from day one",
+        "LambdaUserError and ELB 502s mean the ALB could not use the function's response: "
+        "larger than 1 MB, or not in the ALB response format.",
+        "Paginate or compress large responses, serve big objects from S3, and validate the "
+        "response shape (statusCode, headers, body).",
+        SubjectKind.LAMBDA_ALB,
+        check_payload_errors,
+    ),
+    Rule(
+        "LIM-004",
+        "upload-route-to-lambda",
+        Severity.LOW,
+        "Upload route served by Lambda behind the ALB",
+        "rec. 7",
+        "rec. 7: presigned S3 URLs for uploads",
+        "Request bodies over 1 MB are rejected before the function runs; uploads are where "
+        "that limit is met first.",
+        "Have the function return a presigned S3 URL and let the client upload straight to S3.",
+        SubjectKind.LAMBDA_ALB,
+        check_upload_route,
+        params={
+            "methods": ["POST", "PUT"],
+            "path_words": ["upload", "file", "import", "attachment"],
+        },
+    ),
 )

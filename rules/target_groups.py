@@ -11,7 +11,7 @@ from __future__ import annotations
 from auditor.findings import Severity, Verdict
 from auditor.gaps import need
 from auditor.inventory import LambdaFunction, TargetGroup
-from auditor.rule import Rule, SubjectKind
+from auditor.rule import Params, Rule, SubjectKind
 from auditor.topology import Topology
 
 MULTI_VALUE = "lambda.multi_value_headers.enabled"
@@ -20,111 +20,213 @@ MULTI_VALUE = "lambda.multi_value_headers.enabled"
 DEFAULTS = {"interval": 35, "timeout": 30, "healthy": 5, "unhealthy": 2, "path": "/"}
 
 
-def check_multi_value_headers(topo: Topology, tg: TargetGroup) -> Verdict | None:
+def check_multi_value_headers(topo: Topology, tg: TargetGroup, params: Params) -> Verdict | None:
     attributes = need(tg.attributes)
     albs = list(tg.load_balancer_arns)
     if MULTI_VALUE not in attributes:
-        return Verdict.fail("Multi-value headers are off (attribute absent; AWS default false): "
-                            "repeated headers and query parameters are silently dropped", albs,
-                            attribute=MULTI_VALUE, value=None, aws_default=True)
+        return Verdict.fail(
+            "Multi-value headers are off (attribute absent; AWS default false): "
+            "repeated headers and query parameters are silently dropped",
+            albs,
+            attribute=MULTI_VALUE,
+            value=None,
+            aws_default=True,
+        )
     value = attributes[MULTI_VALUE]
     if value.lower() != "true":
-        return Verdict.fail("Multi-value headers are off: repeated headers (Set-Cookie) and "
-                            "query parameters are silently dropped", albs,
-                            attribute=MULTI_VALUE, value=value)
+        return Verdict.fail(
+            "Multi-value headers are off: repeated headers (Set-Cookie) and "
+            "query parameters are silently dropped",
+            albs,
+            attribute=MULTI_VALUE,
+            value=value,
+        )
     return Verdict.ok("Multi-value headers are on", albs, attribute=MULTI_VALUE, value=value)
 
 
-def _health_check_rule(field: str, label: str, fails, describe: str):
-    """A check of one health-check field against the recommended bound."""
+def _health_check_rule(field: str, label: str, param: str, too_far, describe: str):
+    """A check of one health-check field against the threshold parameter ``param``."""
 
-    def check(topo: Topology, tg: TargetGroup) -> Verdict | None:
+    def check(topo: Topology, tg: TargetGroup, params: Params) -> Verdict | None:
         hc = tg.health_check
         if not hc.enabled:
             return None
         raw = getattr(hc, field)
         value = raw if raw is not None else DEFAULTS[label]
-        evidence = {label: value, "aws_default": raw is None}
+        limit = params.get(param)
+        evidence = {label: value, "aws_default": raw is None, param: limit}
         albs = list(tg.load_balancer_arns)
-        if fails(value):
-            return Verdict.fail(f"Health-check {label} is {value!r}: {describe}", albs, **evidence)
+        if too_far(value, limit):
+            return Verdict.fail(
+                f"Health-check {label} is {value!r}: {describe.format(limit)}", albs, **evidence
+            )
         return Verdict.ok(f"Health-check {label} is {value!r}", albs, **evidence)
 
     check.__name__ = f"check_health_check_{label}"
     return check
 
 
-def check_cold_start_exposure(topo: Topology, fn: LambdaFunction) -> Verdict | None:
+def check_cold_start_exposure(topo: Topology, fn: LambdaFunction, params: Params) -> Verdict | None:
     albs = [a.arn for a in topo.albs_of_function(fn)]
     if not fn.can_have_provisioned_concurrency:
-        return Verdict.fail("Registered without an alias or version, so provisioned "
-                            "concurrency cannot apply: health checks and users meet cold starts",
-                            albs, qualifier=fn.qualifier or "(unqualified)",
-                            provisioned_concurrency=None)
+        return Verdict.fail(
+            "Registered without an alias or version, so provisioned "
+            "concurrency cannot apply: health checks and users meet cold starts",
+            albs,
+            qualifier=fn.qualifier or "(unqualified)",
+            provisioned_concurrency=None,
+        )
     configured = need(fn.provisioned_concurrency)
     if not configured:
-        return Verdict.fail(f"No provisioned concurrency on {fn.qualifier}: health checks and "
-                            "users meet cold starts", albs, qualifier=fn.qualifier,
-                            provisioned_concurrency=configured or 0)
-    return Verdict.ok(f"{configured} provisioned execution environment(s) on {fn.qualifier}",
-                      albs, qualifier=fn.qualifier, provisioned_concurrency=configured)
+        return Verdict.fail(
+            f"No provisioned concurrency on {fn.qualifier}: health checks and "
+            "users meet cold starts",
+            albs,
+            qualifier=fn.qualifier,
+            provisioned_concurrency=configured or 0,
+        )
+    return Verdict.ok(
+        f"{configured} provisioned execution environment(s) on {fn.qualifier}",
+        albs,
+        qualifier=fn.qualifier,
+        provisioned_concurrency=configured,
+    )
 
 
 REC5 = "rec. 5: health checks every 60 s or longer, tolerant of cold starts"
-REMEDY_HC = ("aws elbv2 modify-target-group --health-check-interval-seconds 60 "
-             "--health-check-timeout-seconds 10 --healthy-threshold-count 3 "
-             "--unhealthy-threshold-count 3 --health-check-path /health")
+REMEDY_HC = (
+    "aws elbv2 modify-target-group --health-check-interval-seconds 60 "
+    "--health-check-timeout-seconds 10 --healthy-threshold-count 3 "
+    "--unhealthy-threshold-count 3 --health-check-path /health"
+)
 
 RULES = (
-    Rule("TG-001", "multi-value-headers-disabled", Severity.MEDIUM,
-         "Lambda target group drops repeated headers", "rec. 4, FM",
-         "rec. 4: enable multi-value headers on every Lambda target group",
-         "With the flag off the function sees only the last Set-Cookie, the last repeated query "
-         "parameter: data vanishes without an error.",
-         f"aws elbv2 modify-target-group-attributes --attributes Key={MULTI_VALUE},Value=true "
-         "(and read multiValueHeaders in the handler).",
-         SubjectKind.LAMBDA_TARGET_GROUP, check_multi_value_headers),
-    Rule("HC-001", "health-check-interval-short", Severity.LOW,
-         "Health checks invoke the function more often than every 60 s", "rec. 5", REC5,
-         "Every health check is a paid invocation; the 35 s default adds invocations and cold "
-         "start exposure for nothing real traffic does not already show.", REMEDY_HC,
-         SubjectKind.LAMBDA_TARGET_GROUP,
-         _health_check_rule("interval_seconds", "interval", lambda v: v < 60,
-                            "recommended 60-300 s")),
-    Rule("HC-002", "health-check-timeout-short", Severity.MEDIUM,
-         "Health-check timeout shorter than a cold start", "rec. 5, FM", REC5,
-         "A timeout under 10 s fails the check while a cold function is still starting, and "
-         "the target is marked unhealthy.", REMEDY_HC,
-         SubjectKind.LAMBDA_TARGET_GROUP,
-         _health_check_rule("timeout_seconds", "timeout", lambda v: v < 10,
-                            "a cold start can outlast it (recommended 10 s)")),
-    Rule("HC-003", "unhealthy-threshold-low", Severity.MEDIUM,
-         "One slow cold start marks the target unhealthy", "rec. 5, FM", REC5,
-         "With an unhealthy threshold under 3, a single slow cold start flaps the target to "
-         "unhealthy and the ALB answers 503.", REMEDY_HC,
-         SubjectKind.LAMBDA_TARGET_GROUP,
-         _health_check_rule("unhealthy_threshold", "unhealthy_threshold", lambda v: v < 3,
-                            "recommended 3")),
-    Rule("HC-004", "healthy-threshold-high", Severity.LOW,
-         "Slow recovery after a transient failure", "rec. 5", REC5,
-         "A healthy threshold above 3 keeps a recovered function out of service for several "
-         "more intervals.", REMEDY_HC,
-         SubjectKind.LAMBDA_TARGET_GROUP,
-         _health_check_rule("healthy_threshold", "healthy_threshold", lambda v: v > 3,
-                            "recommended 3")),
-    Rule("HC-005", "health-check-path-root", Severity.LOW,
-         "Health check calls the application's root path", "rec. 5", REC5,
-         "The root path usually runs real application logic (and its database calls) on every "
-         "check; a dedicated light handler answers fast and cheaply.", REMEDY_HC,
-         SubjectKind.LAMBDA_TARGET_GROUP,
-         _health_check_rule("path", "path", lambda v: v in ("", "/"),
-                            "use a light dedicated path such as /health")),
-    Rule("HC-006", "cold-start-exposure", Severity.INFO,
-         "Health-checked function has no provisioned concurrency", "rec. 6",
-         "rec. 6: provisioned concurrency for latency-sensitive endpoints",
-         "Without warm environments, health checks and users meet cold starts; the health "
-         "check deadlock (cold -> unhealthy -> no traffic -> cold) becomes possible.",
-         "Register an alias in the target group and configure provisioned concurrency on it "
-         "(aws lambda put-provisioned-concurrency-config).",
-         SubjectKind.HEALTH_CHECKED_FUNCTION, check_cold_start_exposure),
+    Rule(
+        "TG-001",
+        "multi-value-headers-disabled",
+        Severity.MEDIUM,
+        "Lambda target group drops repeated headers",
+        "rec. 4, FM",
+        "rec. 4: enable multi-value headers on every Lambda target group",
+        "With the flag off the function sees only the last Set-Cookie, the last repeated query "
+        "parameter: data vanishes without an error.",
+        f"aws elbv2 modify-target-group-attributes --attributes Key={MULTI_VALUE},Value=true "
+        "(and read multiValueHeaders in the handler).",
+        SubjectKind.LAMBDA_TARGET_GROUP,
+        check_multi_value_headers,
+    ),
+    Rule(
+        "HC-001",
+        "health-check-interval-short",
+        Severity.LOW,
+        "Health checks invoke the function more often than every 60 s",
+        "rec. 5",
+        REC5,
+        "Every health check is a paid invocation; the 35 s default adds invocations and cold "
+        "start exposure for nothing real traffic does not already show.",
+        REMEDY_HC,
+        SubjectKind.LAMBDA_TARGET_GROUP,
+        _health_check_rule(
+            "interval_seconds",
+            "interval",
+            "min_interval_seconds",
+            lambda v, limit: v < limit,
+            "recommended {} s or more",
+        ),
+        params={"min_interval_seconds": 60},
+    ),
+    Rule(
+        "HC-002",
+        "health-check-timeout-short",
+        Severity.MEDIUM,
+        "Health-check timeout shorter than a cold start",
+        "rec. 5, FM",
+        REC5,
+        "A timeout under 10 s fails the check while a cold function is still starting, and "
+        "the target is marked unhealthy.",
+        REMEDY_HC,
+        SubjectKind.LAMBDA_TARGET_GROUP,
+        _health_check_rule(
+            "timeout_seconds",
+            "timeout",
+            "min_timeout_seconds",
+            lambda v, limit: v < limit,
+            "a cold start can outlast it (recommended {} s)",
+        ),
+        params={"min_timeout_seconds": 10},
+    ),
+    Rule(
+        "HC-003",
+        "unhealthy-threshold-low",
+        Severity.MEDIUM,
+        "One slow cold start marks the target unhealthy",
+        "rec. 5, FM",
+        REC5,
+        "With an unhealthy threshold under 3, a single slow cold start flaps the target to "
+        "unhealthy and the ALB answers 503.",
+        REMEDY_HC,
+        SubjectKind.LAMBDA_TARGET_GROUP,
+        _health_check_rule(
+            "unhealthy_threshold",
+            "unhealthy_threshold",
+            "min_unhealthy_threshold",
+            lambda v, limit: v < limit,
+            "recommended {}",
+        ),
+        params={"min_unhealthy_threshold": 3},
+    ),
+    Rule(
+        "HC-004",
+        "healthy-threshold-high",
+        Severity.LOW,
+        "Slow recovery after a transient failure",
+        "rec. 5",
+        REC5,
+        "A healthy threshold above 3 keeps a recovered function out of service for several "
+        "more intervals.",
+        REMEDY_HC,
+        SubjectKind.LAMBDA_TARGET_GROUP,
+        _health_check_rule(
+            "healthy_threshold",
+            "healthy_threshold",
+            "max_healthy_threshold",
+            lambda v, limit: v > limit,
+            "recommended {}",
+        ),
+        params={"max_healthy_threshold": 3},
+    ),
+    Rule(
+        "HC-005",
+        "health-check-path-root",
+        Severity.LOW,
+        "Health check calls the application's root path",
+        "rec. 5",
+        REC5,
+        "The root path usually runs real application logic (and its database calls) on every "
+        "check; a dedicated light handler answers fast and cheaply.",
+        REMEDY_HC,
+        SubjectKind.LAMBDA_TARGET_GROUP,
+        _health_check_rule(
+            "path",
+            "path",
+            "root_paths",
+            lambda v, paths: v in paths,
+            "use a light dedicated path such as /health",
+        ),
+        params={"root_paths": ["", "/"]},
+    ),
+    Rule(
+        "HC-006",
+        "cold-start-exposure",
+        Severity.INFO,
+        "Health-checked function has no provisioned concurrency",
+        "rec. 6",
+        "rec. 6: provisioned concurrency for latency-sensitive endpoints",
+        "Without warm environments, health checks and users meet cold starts; the health "
+        "check deadlock (cold -> unhealthy -> no traffic -> cold) becomes possible.",
+        "Register an alias in the target group and configure provisioned concurrency on it "
+        "(aws lambda put-provisioned-concurrency-config).",
+        SubjectKind.HEALTH_CHECKED_FUNCTION,
+        check_cold_start_exposure,
+    ),
 )

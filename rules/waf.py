@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from auditor.findings import Severity, Verdict
 from auditor.gaps import DataUnavailable, Unavailable
 from auditor.inventory import ClassicWebAcl, Distribution, LoadBalancer, WebAcl
-from auditor.rule import Rule, SubjectKind
+from auditor.rule import Params, Rule, SubjectKind
 from auditor.topology import EdgePath, Topology
 from rules._common import path_related
 
@@ -36,8 +36,10 @@ class Layers:
 
     @property
     def evidence(self) -> dict:
-        return {"distribution_web_acl": _acl_name(self.edge),
-                "load_balancer_web_acls": {p.alb.name: _acl_name(a) for p, a in self.albs}}
+        return {
+            "distribution_web_acl": _acl_name(self.edge),
+            "load_balancer_web_acls": {p.alb.name: _acl_name(a) for p, a in self.albs},
+        }
 
     def verdict(self, failed: bool, fail_message: str, ok_message: str) -> Verdict:
         make = Verdict.fail if failed else Verdict.ok
@@ -51,46 +53,60 @@ def _layers(topo: Topology, dist: Distribution) -> Layers | None:
     return Layers(topo.edge_web_acl(dist), [(p, topo.alb_web_acl(p.alb)) for p in paths])
 
 
-def check_edge_path_without_waf(topo: Topology, dist: Distribution) -> Verdict | None:
+def check_edge_path_without_waf(
+    topo: Topology, dist: Distribution, params: Params
+) -> Verdict | None:
     layers = _layers(topo, dist)
     if layers is None:
         return None
     bare = [p.alb.name for p, acl in layers.albs if layers.edge is None and acl is None]
-    return layers.verdict(bool(bare), f"No web ACL on the distribution nor on ALB(s) "
-                          f"{', '.join(bare)}", "Every edge path has a web ACL")
+    return layers.verdict(
+        bool(bare),
+        f"No web ACL on the distribution nor on ALB(s) {', '.join(bare)}",
+        "Every edge path has a web ACL",
+    )
 
 
-def check_waf_only_at_alb(topo: Topology, dist: Distribution) -> Verdict | None:
+def check_waf_only_at_alb(topo: Topology, dist: Distribution, params: Params) -> Verdict | None:
     layers = _layers(topo, dist)
     if layers is None:
         return None
     alb_only = layers.edge is None and any(acl is not None for _, acl in layers.albs)
-    return layers.verdict(alb_only, "WAF sits only on the ALB: rate limits and geo and bot "
-                          "rules act after the traffic has crossed to the region",
-                          "WAF is not only at the ALB")
+    return layers.verdict(
+        alb_only,
+        "WAF sits only on the ALB: rate limits and geo and bot "
+        "rules act after the traffic has crossed to the region",
+        "WAF is not only at the ALB",
+    )
 
 
-def check_waf_at_both_layers(topo: Topology, dist: Distribution) -> Verdict | None:
+def check_waf_at_both_layers(topo: Topology, dist: Distribution, params: Params) -> Verdict | None:
     layers = _layers(topo, dist)
     if layers is None:
         return None
     doubled = [p.alb.name for p, acl in layers.albs if acl is not None]
-    return layers.verdict(layers.edge is not None and bool(doubled),
-                          f"Web ACLs on the distribution and on ALB(s) {', '.join(doubled)}: "
-                          "WAF is paid twice", "WAF is evaluated at one layer")
+    return layers.verdict(
+        layers.edge is not None and bool(doubled),
+        f"Web ACLs on the distribution and on ALB(s) {', '.join(doubled)}: WAF is paid twice",
+        "WAF is evaluated at one layer",
+    )
 
 
 def _edge_acl_rule(attribute: str, missing: str, present: str):
-    def check(topo: Topology, dist: Distribution) -> Verdict | None:
+    def check(topo: Topology, dist: Distribution, params: Params) -> Verdict | None:
         if not topo.edge_paths_of_distribution(dist):
             return None
         acl = topo.edge_web_acl(dist)
         if acl is None:
             return None
         if isinstance(acl, ClassicWebAcl):
-            raise DataUnavailable(Unavailable(
-                "waf:GetWebACL", "NotSupported",
-                "the distribution uses a WAF Classic web ACL, whose rules are not read"))
+            raise DataUnavailable(
+                Unavailable(
+                    "waf:GetWebACL",
+                    "NotSupported",
+                    "the distribution uses a WAF Classic web ACL, whose rules are not read",
+                )
+            )
         evidence = {"web_acl": acl.name, "rules": list(acl.rule_names)}
         if not getattr(acl, attribute):
             return Verdict.fail(missing, [acl.arn], **evidence)
@@ -100,14 +116,18 @@ def _edge_acl_rule(attribute: str, missing: str, present: str):
     return check
 
 
-def check_public_alb_without_waf(topo: Topology, alb: LoadBalancer) -> Verdict | None:
+def check_public_alb_without_waf(
+    topo: Topology, alb: LoadBalancer, params: Params
+) -> Verdict | None:
     if not alb.internet_facing or topo.edge_paths_of_alb(alb):
         return None
     acl = topo.alb_web_acl(alb)
     if acl is None:
-        return Verdict.fail("Internet-facing Lambda ALB with no CloudFront and no web ACL: "
-                            "nothing filters requests before the functions",
-                            web_acl=None)
+        return Verdict.fail(
+            "Internet-facing Lambda ALB with no CloudFront and no web ACL: "
+            "nothing filters requests before the functions",
+            web_acl=None,
+        )
     return Verdict.ok(f"Regional web ACL {acl.name} is attached", [acl.arn], web_acl=acl.name)
 
 
@@ -115,47 +135,93 @@ PLACEMENT = "WAF placement: rate, geo and bot rules at CloudFront; ALB only for 
 REC2 = "rec. 2: always put CloudFront (and its WAF) in front of the ALB"
 
 RULES = (
-    Rule("WAF-001", "edge-path-without-waf", Severity.HIGH,
-         "Edge path with no web ACL at any layer", "rec. 2", REC2,
-         "No layer of the path filters requests: injection, scanners and floods reach the "
-         "functions.",
-         "Associate a WAFv2 web ACL (scope CLOUDFRONT, in us-east-1) with the distribution.",
-         SubjectKind.EDGE_DISTRIBUTION, check_edge_path_without_waf),
-    Rule("WAF-002", "waf-only-at-alb", Severity.MEDIUM,
-         "WAF only on the ALB, not at the edge", "WAF placement", PLACEMENT,
-         "Requests are filtered only after crossing to the region; rate limits and geo rules "
-         "at the ALB cost more and protect less.",
-         "Move rate-based, geo and bot rules to a CLOUDFRONT-scope web ACL on the "
-         "distribution; keep on the ALB only rules that need what CloudFront does not forward.",
-         SubjectKind.EDGE_DISTRIBUTION, check_waf_only_at_alb),
-    Rule("WAF-003", "waf-at-both-layers", Severity.INFO,
-         "WAF at both CloudFront and the ALB", "WAF placement", PLACEMENT,
-         "Each request is inspected, and paid for, twice.",
-         "Keep the edge ACL; keep a regional ACL only for rules that need headers or body "
-         "content CloudFront does not forward.",
-         SubjectKind.EDGE_DISTRIBUTION, check_waf_at_both_layers),
-    Rule("WAF-004", "edge-waf-without-rate-limit", Severity.MEDIUM,
-         "Edge web ACL has no rate-based rule", "WAF placement", PLACEMENT,
-         "ALB does not throttle per route; without a rate-based rule a flood reaches Lambda "
-         "and its concurrency limit.",
-         "Add a rate-based rule (per IP, optionally scoped to expensive paths) to the "
-         "distribution's web ACL.",
-         SubjectKind.EDGE_DISTRIBUTION,
-         _edge_acl_rule("has_rate_based_rule", "The distribution's web ACL has no rate-based "
-                        "rule", "The distribution's web ACL has a rate-based rule")),
-    Rule("WAF-005", "edge-waf-without-managed-rules", Severity.LOW,
-         "Edge web ACL uses no managed rule group", "WAF placement", PLACEMENT,
-         "AWS managed rule groups (common rule set, known bad inputs, IP reputation) cover "
-         "the usual attacks at low effort.",
-         "Add AWSManagedRulesCommonRuleSet and AWSManagedRulesKnownBadInputsRuleSet to the "
-         "distribution's web ACL.",
-         SubjectKind.EDGE_DISTRIBUTION,
-         _edge_acl_rule("has_managed_rule_group", "The distribution's web ACL uses no managed "
-                        "rule group", "The distribution's web ACL uses managed rule groups")),
-    Rule("WAF-006", "public-alb-without-waf", Severity.HIGH,
-         "Public Lambda ALB with no CloudFront and no WAF", "rec. 2", REC2,
-         "Nothing filters requests on their way to the functions.",
-         "Put CloudFront with a web ACL in front (rec. 2), or at least attach a regional "
-         "web ACL to the ALB.",
-         SubjectKind.LAMBDA_ALB, check_public_alb_without_waf),
+    Rule(
+        "WAF-001",
+        "edge-path-without-waf",
+        Severity.HIGH,
+        "Edge path with no web ACL at any layer",
+        "rec. 2",
+        REC2,
+        "No layer of the path filters requests: injection, scanners and floods reach the "
+        "functions.",
+        "Associate a WAFv2 web ACL (scope CLOUDFRONT, in us-east-1) with the distribution.",
+        SubjectKind.EDGE_DISTRIBUTION,
+        check_edge_path_without_waf,
+    ),
+    Rule(
+        "WAF-002",
+        "waf-only-at-alb",
+        Severity.MEDIUM,
+        "WAF only on the ALB, not at the edge",
+        "WAF placement",
+        PLACEMENT,
+        "Requests are filtered only after crossing to the region; rate limits and geo rules "
+        "at the ALB cost more and protect less.",
+        "Move rate-based, geo and bot rules to a CLOUDFRONT-scope web ACL on the "
+        "distribution; keep on the ALB only rules that need what CloudFront does not forward.",
+        SubjectKind.EDGE_DISTRIBUTION,
+        check_waf_only_at_alb,
+    ),
+    Rule(
+        "WAF-003",
+        "waf-at-both-layers",
+        Severity.INFO,
+        "WAF at both CloudFront and the ALB",
+        "WAF placement",
+        PLACEMENT,
+        "Each request is inspected, and paid for, twice.",
+        "Keep the edge ACL; keep a regional ACL only for rules that need headers or body "
+        "content CloudFront does not forward.",
+        SubjectKind.EDGE_DISTRIBUTION,
+        check_waf_at_both_layers,
+    ),
+    Rule(
+        "WAF-004",
+        "edge-waf-without-rate-limit",
+        Severity.MEDIUM,
+        "Edge web ACL has no rate-based rule",
+        "WAF placement",
+        PLACEMENT,
+        "ALB does not throttle per route; without a rate-based rule a flood reaches Lambda "
+        "and its concurrency limit.",
+        "Add a rate-based rule (per IP, optionally scoped to expensive paths) to the "
+        "distribution's web ACL.",
+        SubjectKind.EDGE_DISTRIBUTION,
+        _edge_acl_rule(
+            "has_rate_based_rule",
+            "The distribution's web ACL has no rate-based rule",
+            "The distribution's web ACL has a rate-based rule",
+        ),
+    ),
+    Rule(
+        "WAF-005",
+        "edge-waf-without-managed-rules",
+        Severity.LOW,
+        "Edge web ACL uses no managed rule group",
+        "WAF placement",
+        PLACEMENT,
+        "AWS managed rule groups (common rule set, known bad inputs, IP reputation) cover "
+        "the usual attacks at low effort.",
+        "Add AWSManagedRulesCommonRuleSet and AWSManagedRulesKnownBadInputsRuleSet to the "
+        "distribution's web ACL.",
+        SubjectKind.EDGE_DISTRIBUTION,
+        _edge_acl_rule(
+            "has_managed_rule_group",
+            "The distribution's web ACL uses no managed rule group",
+            "The distribution's web ACL uses managed rule groups",
+        ),
+    ),
+    Rule(
+        "WAF-006",
+        "public-alb-without-waf",
+        Severity.HIGH,
+        "Public Lambda ALB with no CloudFront and no WAF",
+        "rec. 2",
+        REC2,
+        "Nothing filters requests on their way to the functions.",
+        "Put CloudFront with a web ACL in front (rec. 2), or at least attach a regional "
+        "web ACL to the ALB.",
+        SubjectKind.LAMBDA_ALB,
+        check_public_alb_without_waf,
+    ),
 )

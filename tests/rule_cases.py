@@ -36,10 +36,14 @@ from tests.scenario import (
 )
 
 BASE = Scenario()
-ALB_ACL = WebAcl("arn:aws:wafv2:us-east-1:111122223333:regional/webacl/alb/cccc", "alb",
-                 False, True)
-UNSCOPED = (PolicyStatement("elb", "Allow", ("lambda:InvokeFunction",),
-                            ("elasticloadbalancing.amazonaws.com",), ()),)
+ALB_ACL = WebAcl(
+    "arn:aws:wafv2:us-east-1:111122223333:regional/webacl/alb/cccc", "alb", False, True
+)
+UNSCOPED = (
+    PolicyStatement(
+        "elb", "Allow", ("lambda:InvokeFunction",), ("elasticloadbalancing.amazonaws.com",), ()
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -63,81 +67,194 @@ def hc(**changes) -> Scenario:
 CASES = [
     # --- BYP-001 alb-open-to-internet
     Case("BYP-001", "fail", "ipv4-world", BASE.but(ingress=(WORLD_INGRESS,))),
-    Case("BYP-001", "fail", "ipv6-world", BASE.but(ingress=(
-        IngressPermission("tcp", 443, 443, ipv6_cidrs=("::/0",)),))),
-    Case("BYP-001", "fail", "all-traffic", BASE.but(ingress=(
-        IngressPermission("-1", None, None, ipv4_cidrs=("0.0.0.0/0",)),))),
+    Case(
+        "BYP-001",
+        "fail",
+        "ipv6-world",
+        BASE.but(ingress=(IngressPermission("tcp", 443, 443, ipv6_cidrs=("::/0",)),)),
+    ),
+    Case(
+        "BYP-001",
+        "fail",
+        "all-traffic",
+        BASE.but(ingress=(IngressPermission("-1", None, None, ipv4_cidrs=("0.0.0.0/0",)),)),
+    ),
     Case("BYP-001", "pass", "prefix-list-only", BASE),
-    Case("BYP-001", "pass", "world-on-other-port", BASE.but(ingress=(
-        PREFIX_INGRESS, IngressPermission("tcp", 22, 22, ipv4_cidrs=("0.0.0.0/0",))))),
+    Case(
+        "BYP-001",
+        "pass",
+        "world-on-other-port",
+        BASE.but(
+            ingress=(PREFIX_INGRESS, IngressPermission("tcp", 22, 22, ipv4_cidrs=("0.0.0.0/0",)))
+        ),
+    ),
     Case("BYP-001", "none", "internal", BASE.but(scheme="internal", ingress=(WORLD_INGRESS,))),
     Case("BYP-001", "none", "not-fronted", BASE.but(fronted=False, ingress=(WORLD_INGRESS,))),
-    Case("BYP-001", "error", "sg-denied", BASE.but(security_groups=denied(
-        "ec2:DescribeSecurityGroups"))),
-    Case("BYP-001", "error", "distributions-denied", BASE.but(distributions=denied(
-        "cloudfront:ListDistributions"))),
+    Case(
+        "BYP-001",
+        "error",
+        "sg-denied",
+        BASE.but(security_groups=denied("ec2:DescribeSecurityGroups")),
+    ),
+    Case(
+        "BYP-001",
+        "error",
+        "distributions-denied",
+        BASE.but(distributions=denied("cloudfront:ListDistributions")),
+    ),
     # --- BYP-002 origin-header-missing
     Case("BYP-002", "fail", "no-headers", BASE.but(origin_headers=())),
     Case("BYP-002", "pass", "header-sent", BASE),
     Case("BYP-002", "none", "not-fronted", BASE.but(fronted=False)),
     # --- BYP-003 origin-header-not-enforced
-    Case("BYP-003", "fail", "rule-without-header", BASE.but(
-        rules=(rule(headers=()), FIXED_403_DEFAULT))),
-    Case("BYP-003", "fail", "default-forwards", BASE.but(
-        rules=(rule(), rule(default=True, target=TG_ARN)))),
-    Case("BYP-003", "fail", "checks-other-header", BASE.but(
-        rules=(rule(headers=(header_condition(SECRET, name="X-Other"),)), FIXED_403_DEFAULT))),
+    Case(
+        "BYP-003",
+        "fail",
+        "rule-without-header",
+        BASE.but(rules=(rule(headers=()), FIXED_403_DEFAULT)),
+    ),
+    Case(
+        "BYP-003",
+        "fail",
+        "default-forwards",
+        BASE.but(rules=(rule(), rule(default=True, target=TG_ARN))),
+    ),
+    Case(
+        "BYP-003",
+        "fail",
+        "checks-other-header",
+        BASE.but(
+            rules=(rule(headers=(header_condition(SECRET, name="X-Other"),)), FIXED_403_DEFAULT)
+        ),
+    ),
     Case("BYP-003", "fail", "nothing-sent", BASE.but(origin_headers=())),
     Case("BYP-003", "pass", "every-rule-checks", BASE),
-    Case("BYP-003", "pass", "name-case-differs", BASE.but(
-        rules=(rule(headers=(header_condition(SECRET, name="x-origin-VERIFY"),)),
-               FIXED_403_DEFAULT))),
+    Case(
+        "BYP-003",
+        "pass",
+        "name-case-differs",
+        BASE.but(
+            rules=(
+                rule(headers=(header_condition(SECRET, name="x-origin-VERIFY"),)),
+                FIXED_403_DEFAULT,
+            )
+        ),
+    ),
     Case("BYP-003", "none", "internal", BASE.but(scheme="internal", rules=(rule(headers=()),))),
-    Case("BYP-003", "error", "rules-denied", BASE.but(
-        listeners=denied("elbv2:DescribeListeners"))),
+    Case("BYP-003", "error", "rules-denied", BASE.but(listeners=denied("elbv2:DescribeListeners"))),
     # --- BYP-004 origin-header-mismatch
-    Case("BYP-004", "fail", "old-value-only", BASE.but(
-        rules=(rule(headers=(header_condition("old-value-0000"),)), FIXED_403_DEFAULT))),
-    Case("BYP-004", "fail", "regex-misses", BASE.but(
-        rules=(rule(headers=(header_condition(regex=("^other-.*$",)),)), FIXED_403_DEFAULT))),
+    Case(
+        "BYP-004",
+        "fail",
+        "old-value-only",
+        BASE.but(rules=(rule(headers=(header_condition("old-value-0000"),)), FIXED_403_DEFAULT)),
+    ),
+    Case(
+        "BYP-004",
+        "fail",
+        "regex-misses",
+        BASE.but(
+            rules=(rule(headers=(header_condition(regex=("^other-.*$",)),)), FIXED_403_DEFAULT)
+        ),
+    ),
     Case("BYP-004", "pass", "exact", BASE),
-    Case("BYP-004", "pass", "wildcard", BASE.but(
-        rules=(rule(headers=(header_condition("S3CR3T-origin-*"),)), FIXED_403_DEFAULT))),
-    Case("BYP-004", "pass", "question-mark", BASE.but(
-        rules=(rule(headers=(header_condition(SECRET[:-1] + "?"),)), FIXED_403_DEFAULT))),
-    Case("BYP-004", "pass", "regex", BASE.but(
-        rules=(rule(headers=(header_condition(regex=("^s3cr3t-.*$",)),)), FIXED_403_DEFAULT))),
-    Case("BYP-004", "pass", "rotation-both-values", BASE.but(
-        rules=(rule("10", headers=(header_condition("old-value-0000"),)),
-               rule("11", headers=(header_condition(SECRET),)), FIXED_403_DEFAULT))),
-    Case("BYP-004", "pass", "one-of-three-values", BASE.but(
-        rules=(rule(headers=(header_condition("a-old-value", SECRET, "c-next"),)),
-               FIXED_403_DEFAULT))),
+    Case(
+        "BYP-004",
+        "pass",
+        "wildcard",
+        BASE.but(rules=(rule(headers=(header_condition("S3CR3T-origin-*"),)), FIXED_403_DEFAULT)),
+    ),
+    Case(
+        "BYP-004",
+        "pass",
+        "question-mark",
+        BASE.but(rules=(rule(headers=(header_condition(SECRET[:-1] + "?"),)), FIXED_403_DEFAULT)),
+    ),
+    Case(
+        "BYP-004",
+        "pass",
+        "regex",
+        BASE.but(
+            rules=(rule(headers=(header_condition(regex=("^s3cr3t-.*$",)),)), FIXED_403_DEFAULT)
+        ),
+    ),
+    Case(
+        "BYP-004",
+        "pass",
+        "rotation-both-values",
+        BASE.but(
+            rules=(
+                rule("10", headers=(header_condition("old-value-0000"),)),
+                rule("11", headers=(header_condition(SECRET),)),
+                FIXED_403_DEFAULT,
+            )
+        ),
+    ),
+    Case(
+        "BYP-004",
+        "pass",
+        "one-of-three-values",
+        BASE.but(
+            rules=(
+                rule(headers=(header_condition("a-old-value", SECRET, "c-next"),)),
+                FIXED_403_DEFAULT,
+            )
+        ),
+    ),
     Case("BYP-004", "none", "not-fronted", BASE.but(fronted=False)),
     # --- BYP-005 alb-not-behind-cloudfront
     Case("BYP-005", "fail", "no-distribution", BASE.but(fronted=False)),
     Case("BYP-005", "fail", "origin-elsewhere", BASE.but(origin_domain="other.example.com")),
     Case("BYP-005", "pass", "fronted", BASE),
-    Case("BYP-005", "pass", "dualstack-upper-case", BASE.but(
-        origin_domain=("dualstack." + ALB_DNS).upper())),
+    Case(
+        "BYP-005",
+        "pass",
+        "dualstack-upper-case",
+        BASE.but(origin_domain=("dualstack." + ALB_DNS).upper()),
+    ),
     Case("BYP-005", "none", "internal", BASE.but(scheme="internal", fronted=False)),
-    Case("BYP-005", "error", "distributions-denied", BASE.but(distributions=denied(
-        "cloudfront:ListDistributions"))),
+    Case(
+        "BYP-005",
+        "error",
+        "distributions-denied",
+        BASE.but(distributions=denied("cloudfront:ListDistributions")),
+    ),
     # --- BYP-006 function-url-public
     Case("BYP-006", "fail", "unqualified-url-none", BASE.but(urls=(FunctionUrl(None, "NONE"),))),
-    Case("BYP-006", "fail", "alias-url-none", BASE.but(urls=(FunctionUrl(None, "AWS_IAM"),
-                                                             FunctionUrl("live", "NONE")))),
+    Case(
+        "BYP-006",
+        "fail",
+        "alias-url-none",
+        BASE.but(urls=(FunctionUrl(None, "AWS_IAM"), FunctionUrl("live", "NONE"))),
+    ),
     Case("BYP-006", "pass", "no-url", BASE),
     Case("BYP-006", "pass", "iam-url", BASE.but(urls=(FunctionUrl(None, "AWS_IAM"),))),
     Case("BYP-006", "error", "url-denied", BASE.but(urls=denied("lambda:GetFunctionUrlConfig"))),
     # --- BYP-007 alb-invoke-permission-unscoped
     Case("BYP-007", "fail", "no-condition", BASE.but(policy=UNSCOPED)),
-    Case("BYP-007", "fail", "anyone", BASE.but(policy=(PolicyStatement(
-        "all", "Allow", ("lambda:*",), ("*",), ()),))),
+    Case(
+        "BYP-007",
+        "fail",
+        "anyone",
+        BASE.but(policy=(PolicyStatement("all", "Allow", ("lambda:*",), ("*",), ()),)),
+    ),
     Case("BYP-007", "pass", "source-arn", BASE),
-    Case("BYP-007", "pass", "source-account", BASE.but(policy=(PolicyStatement(
-        "elb", "Allow", ("lambda:InvokeFunction",), ("elasticloadbalancing.amazonaws.com",),
-        ("aws:sourceaccount",)),))),
+    Case(
+        "BYP-007",
+        "pass",
+        "source-account",
+        BASE.but(
+            policy=(
+                PolicyStatement(
+                    "elb",
+                    "Allow",
+                    ("lambda:InvokeFunction",),
+                    ("elasticloadbalancing.amazonaws.com",),
+                    ("aws:sourceaccount",),
+                ),
+            )
+        ),
+    ),
     Case("BYP-007", "pass", "no-policy", BASE.but(policy=())),
     Case("BYP-007", "error", "policy-denied", BASE.but(policy=denied("lambda:GetPolicy"))),
     # --- BYP-008 origin-not-https
@@ -145,35 +262,82 @@ CASES = [
     Case("BYP-008", "fail", "match-viewer", BASE.but(origin_protocol="match-viewer")),
     Case("BYP-008", "pass", "https-only", BASE),
     # --- SG-001 alb-sg-not-prefix-list
-    Case("SG-001", "fail", "private-cidr", BASE.but(ingress=(
-        PREFIX_INGRESS, IngressPermission("tcp", 443, 443, ipv4_cidrs=("10.0.0.0/8",))))),
-    Case("SG-001", "fail", "group-reference", BASE.but(ingress=(
-        PREFIX_INGRESS, IngressPermission("tcp", 443, 443, group_ids=("sg-0aaa",))))),
-    Case("SG-001", "fail", "other-prefix-list", BASE.but(ingress=(
-        IngressPermission("tcp", 443, 443, prefix_list_ids=("pl-0other",)),))),
+    Case(
+        "SG-001",
+        "fail",
+        "private-cidr",
+        BASE.but(
+            ingress=(PREFIX_INGRESS, IngressPermission("tcp", 443, 443, ipv4_cidrs=("10.0.0.0/8",)))
+        ),
+    ),
+    Case(
+        "SG-001",
+        "fail",
+        "group-reference",
+        BASE.but(
+            ingress=(PREFIX_INGRESS, IngressPermission("tcp", 443, 443, group_ids=("sg-0aaa",)))
+        ),
+    ),
+    Case(
+        "SG-001",
+        "fail",
+        "other-prefix-list",
+        BASE.but(ingress=(IngressPermission("tcp", 443, 443, prefix_list_ids=("pl-0other",)),)),
+    ),
     Case("SG-001", "pass", "prefix-list-only", BASE),
     Case("SG-001", "pass", "world-is-byp-001s", BASE.but(ingress=(WORLD_INGRESS,))),
     Case("SG-001", "none", "internal", BASE.but(scheme="internal")),
-    Case("SG-001", "error", "prefix-list-denied", BASE.but(prefix_list=denied(
-        "ec2:DescribeManagedPrefixLists"))),
+    Case(
+        "SG-001",
+        "error",
+        "prefix-list-denied",
+        BASE.but(prefix_list=denied("ec2:DescribeManagedPrefixLists")),
+    ),
     # --- SG-002 origin-port-blocked
-    Case("SG-002", "fail", "no-listener-on-443", BASE.but(listener_ports=(80,), ingress=(
-        IngressPermission("tcp", 80, 80, prefix_list_ids=(PREFIX_LIST,)),))),
-    Case("SG-002", "fail", "private-cidr-only", BASE.but(ingress=(
-        IngressPermission("tcp", 443, 443, ipv4_cidrs=("10.0.0.0/8",)),))),
-    Case("SG-002", "fail", "group-only", BASE.but(ingress=(
-        IngressPermission("tcp", 443, 443, group_ids=("sg-0aaa",)),))),
+    Case(
+        "SG-002",
+        "fail",
+        "no-listener-on-443",
+        BASE.but(
+            listener_ports=(80,),
+            ingress=(IngressPermission("tcp", 80, 80, prefix_list_ids=(PREFIX_LIST,)),),
+        ),
+    ),
+    Case(
+        "SG-002",
+        "fail",
+        "private-cidr-only",
+        BASE.but(ingress=(IngressPermission("tcp", 443, 443, ipv4_cidrs=("10.0.0.0/8",)),)),
+    ),
+    Case(
+        "SG-002",
+        "fail",
+        "group-only",
+        BASE.but(ingress=(IngressPermission("tcp", 443, 443, group_ids=("sg-0aaa",)),)),
+    ),
     Case("SG-002", "pass", "prefix-list", BASE),
-    Case("SG-002", "pass", "public-cidr", BASE.but(ingress=(
-        IngressPermission("tcp", 443, 443, ipv4_cidrs=("13.32.0.0/15",)),))),
+    Case(
+        "SG-002",
+        "pass",
+        "public-cidr",
+        BASE.but(ingress=(IngressPermission("tcp", 443, 443, ipv4_cidrs=("13.32.0.0/15",)),)),
+    ),
     Case("SG-002", "none", "not-fronted", BASE.but(fronted=False)),
     # --- TG-001 multi-value-headers-disabled
-    Case("TG-001", "fail", "false", BASE.but(tg_attributes={
-        "lambda.multi_value_headers.enabled": "false"})),
+    Case(
+        "TG-001",
+        "fail",
+        "false",
+        BASE.but(tg_attributes={"lambda.multi_value_headers.enabled": "false"}),
+    ),
     Case("TG-001", "fail", "absent", BASE.but(tg_attributes={})),
     Case("TG-001", "pass", "true", BASE),
-    Case("TG-001", "error", "denied", BASE.but(tg_attributes=denied(
-        "elbv2:DescribeTargetGroupAttributes"))),
+    Case(
+        "TG-001",
+        "error",
+        "denied",
+        BASE.but(tg_attributes=denied("elbv2:DescribeTargetGroupAttributes")),
+    ),
     # --- HC-001..HC-005
     Case("HC-001", "fail", "default-35", hc(interval_seconds=35)),
     Case("HC-001", "fail", "absent-means-35", hc(interval_seconds=None)),
@@ -192,22 +356,45 @@ CASES = [
     Case("HC-005", "pass", "health", BASE),
     # --- HC-006 cold-start-exposure
     Case("HC-006", "fail", "none-configured", BASE.but(provisioned=None)),
-    Case("HC-006", "fail", "unqualified", BASE.but(
-        function_arn="arn:aws:lambda:us-east-1:111122223333:function:web-api",
-        targets=("arn:aws:lambda:us-east-1:111122223333:function:web-api",), provisioned=None)),
+    Case(
+        "HC-006",
+        "fail",
+        "unqualified",
+        BASE.but(
+            function_arn="arn:aws:lambda:us-east-1:111122223333:function:web-api",
+            targets=("arn:aws:lambda:us-east-1:111122223333:function:web-api",),
+            provisioned=None,
+        ),
+    ),
     Case("HC-006", "pass", "configured", BASE),
-    Case("HC-006", "none", "health-checks-off", BASE.but(
-        health=HealthCheck(False, None, None, None, None, None), provisioned=None)),
-    Case("HC-006", "error", "denied", BASE.but(provisioned=denied(
-        "lambda:GetProvisionedConcurrencyConfig"))),
+    Case(
+        "HC-006",
+        "none",
+        "health-checks-off",
+        BASE.but(health=HealthCheck(False, None, None, None, None, None), provisioned=None),
+    ),
+    Case(
+        "HC-006",
+        "error",
+        "denied",
+        BASE.but(provisioned=denied("lambda:GetProvisionedConcurrencyConfig")),
+    ),
     # --- LIM-001 lambda-timeout-over-idle-timeout
     Case("LIM-001", "fail", "120-over-default-60", BASE.but(timeout=120, alb_attributes={})),
     Case("LIM-001", "fail", "90-over-60", BASE.but(timeout=90)),
     Case("LIM-001", "pass", "25", BASE),
-    Case("LIM-001", "pass", "120-under-180", BASE.but(timeout=120, alb_attributes={
-        "idle_timeout.timeout_seconds": "180"})),
-    Case("LIM-001", "error", "config-denied", BASE.but(timeout=denied(
-        "lambda:GetFunctionConfiguration"))),
+    Case(
+        "LIM-001",
+        "pass",
+        "120-under-180",
+        BASE.but(timeout=120, alb_attributes={"idle_timeout.timeout_seconds": "180"}),
+    ),
+    Case(
+        "LIM-001",
+        "error",
+        "config-denied",
+        BASE.but(timeout=denied("lambda:GetFunctionConfiguration")),
+    ),
     # --- LIM-002 lambda-timeout-over-origin-timeout
     Case("LIM-002", "fail", "45-over-30", BASE.but(timeout=45)),
     Case("LIM-002", "pass", "25-under-30", BASE),
@@ -216,14 +403,22 @@ CASES = [
     # --- LIM-003 payload-errors-observed
     Case("LIM-003", "fail", "user-errors", BASE.but(metrics=PayloadErrorMetrics(14, 3.0, 0.0))),
     Case("LIM-003", "fail", "elb-502", BASE.but(metrics=PayloadErrorMetrics(14, 0.0, 7.0))),
-    Case("LIM-003", "fail", "by-target-group", BASE.but(metrics=PayloadErrorMetrics(
-        14, 0.0, 0.0, {TG_ARN: 1.0}))),
+    Case(
+        "LIM-003",
+        "fail",
+        "by-target-group",
+        BASE.but(metrics=PayloadErrorMetrics(14, 0.0, 0.0, {TG_ARN: 1.0})),
+    ),
     Case("LIM-003", "pass", "zeros", BASE),
     Case("LIM-003", "error", "denied", BASE.but(metrics=denied("cloudwatch:GetMetricData"))),
     # --- LIM-004 upload-route-to-lambda
     Case("LIM-004", "fail", "post", BASE.but(rules=(rule(methods=("POST",)), FIXED_403_DEFAULT))),
-    Case("LIM-004", "fail", "upload-path", BASE.but(rules=(rule(paths=("/api/Upload/*",)),
-                                                           FIXED_403_DEFAULT))),
+    Case(
+        "LIM-004",
+        "fail",
+        "upload-path",
+        BASE.but(rules=(rule(paths=("/api/Upload/*",)), FIXED_403_DEFAULT)),
+    ),
     Case("LIM-004", "pass", "get-api", BASE.but(rules=(rule(methods=("GET",)), FIXED_403_DEFAULT))),
     # --- WAF-001..WAF-006
     Case("WAF-001", "fail", "no-acl", BASE.but(edge_acl=None, alb_acl=None)),
@@ -234,16 +429,28 @@ CASES = [
     Case("WAF-002", "fail", "alb-only", BASE.but(edge_acl=None, alb_acl=ALB_ACL)),
     Case("WAF-002", "pass", "edge-only", BASE),
     Case("WAF-002", "pass", "neither-is-waf-001s", BASE.but(edge_acl=None)),
-    Case("WAF-002", "error", "alb-acl-denied", BASE.but(
-        edge_acl=None, alb_acl=denied("wafv2:GetWebACLForResource"))),
+    Case(
+        "WAF-002",
+        "error",
+        "alb-acl-denied",
+        BASE.but(edge_acl=None, alb_acl=denied("wafv2:GetWebACLForResource")),
+    ),
     Case("WAF-003", "fail", "both", BASE.but(alb_acl=ALB_ACL)),
     Case("WAF-003", "pass", "edge-only", BASE),
-    Case("WAF-004", "fail", "no-rate-rule", BASE.but(edge_acl=WebAcl(
-        EDGE_ACL_ARN, "edge", False, True))),
+    Case(
+        "WAF-004",
+        "fail",
+        "no-rate-rule",
+        BASE.but(edge_acl=WebAcl(EDGE_ACL_ARN, "edge", False, True)),
+    ),
     Case("WAF-004", "pass", "rate-rule", BASE),
     Case("WAF-004", "none", "no-edge-acl", BASE.but(edge_acl=None)),
-    Case("WAF-005", "fail", "no-managed-group", BASE.but(edge_acl=WebAcl(
-        EDGE_ACL_ARN, "edge", True, False))),
+    Case(
+        "WAF-005",
+        "fail",
+        "no-managed-group",
+        BASE.but(edge_acl=WebAcl(EDGE_ACL_ARN, "edge", True, False)),
+    ),
     Case("WAF-005", "pass", "managed-group", BASE),
     Case("WAF-006", "fail", "public-no-acl", BASE.but(fronted=False)),
     Case("WAF-006", "pass", "public-with-acl", BASE.but(fronted=False, alb_acl=ALB_ACL)),

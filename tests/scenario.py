@@ -47,28 +47,45 @@ LISTENER_ARN = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:listener/app/we
 PREFIX_INGRESS = IngressPermission("tcp", 443, 443, prefix_list_ids=(PREFIX_LIST,))
 WORLD_INGRESS = IngressPermission("tcp", 443, 443, ipv4_cidrs=("0.0.0.0/0",))
 GOOD_HEALTH = HealthCheck(True, 60, 10, 3, 3, "/health")
-SCOPED_POLICY = (PolicyStatement("elb", "Allow", ("lambda:InvokeFunction",),
-                                 ("elasticloadbalancing.amazonaws.com",), ("aws:sourcearn",)),)
+SCOPED_POLICY = (
+    PolicyStatement(
+        "elb",
+        "Allow",
+        ("lambda:InvokeFunction",),
+        ("elasticloadbalancing.amazonaws.com",),
+        ("aws:sourcearn",),
+    ),
+)
 EDGE_ACL = WebAcl(EDGE_ACL_ARN, "edge", True, True, ("rate", "common"))
 
 
-def header_condition(*values: str, name: str = "X-Origin-Verify",
-                     regex: tuple[str, ...] = ()) -> HeaderCondition:
-    return HeaderCondition(name, tuple(Secret(v) for v in values),
-                           tuple(Secret(v) for v in regex))
+def header_condition(
+    *values: str, name: str = "X-Origin-Verify", regex: tuple[str, ...] = ()
+) -> HeaderCondition:
+    return HeaderCondition(name, tuple(Secret(v) for v in values), tuple(Secret(v) for v in regex))
 
 
-def rule(priority: str = "10", *, headers: tuple[HeaderCondition, ...] | None = None,
-         paths: tuple[str, ...] = ("/api/*",), methods: tuple[str, ...] = (),
-         target: str = TG_ARN, default: bool = False) -> ListenerRule:
+def rule(
+    priority: str = "10",
+    *,
+    headers: tuple[HeaderCondition, ...] | None = None,
+    paths: tuple[str, ...] = ("/api/*",),
+    methods: tuple[str, ...] = (),
+    target: str = TG_ARN,
+    default: bool = False,
+) -> ListenerRule:
     if headers is None:
         headers = () if default else (header_condition(SECRET),)
     return ListenerRule(
         arn=f"{LISTENER_ARN.replace(':listener/', ':listener-rule/')}/{priority}",
-        priority="default" if default else priority, is_default=default,
+        priority="default" if default else priority,
+        is_default=default,
         action_type="forward" if target else "fixed-response",
-        forward_target_groups=(target,) if target else (), header_conditions=headers,
-        path_patterns=() if default else paths, methods=methods)
+        forward_target_groups=(target,) if target else (),
+        header_conditions=headers,
+        path_patterns=() if default else paths,
+        methods=methods,
+    )
 
 
 FIXED_403_DEFAULT = rule(default=True, target="")
@@ -81,7 +98,8 @@ class Scenario:
     listener_ports: tuple[int, ...] = (443,)
     rules: tuple[ListenerRule, ...] = field(default_factory=lambda: (rule(), FIXED_403_DEFAULT))
     alb_attributes: dict[str, str] | Unavailable = field(
-        default_factory=lambda: {"idle_timeout.timeout_seconds": "60"})
+        default_factory=lambda: {"idle_timeout.timeout_seconds": "60"}
+    )
     fronted: bool = True
     origin_domain: str = ALB_DNS
     origin_headers: tuple[OriginHeader, ...] = (OriginHeader("X-Origin-Verify", Secret(SECRET)),)
@@ -90,7 +108,8 @@ class Scenario:
     edge_acl: WebAcl | Unavailable | None = EDGE_ACL
     alb_acl: WebAcl | Unavailable | None = None
     tg_attributes: dict[str, str] | Unavailable = field(
-        default_factory=lambda: {"lambda.multi_value_headers.enabled": "true"})
+        default_factory=lambda: {"lambda.multi_value_headers.enabled": "true"}
+    )
     health: HealthCheck = GOOD_HEALTH
     targets: tuple[str, ...] | Unavailable = (FN_ARN,)
     function_arn: str = FN_ARN
@@ -99,7 +118,8 @@ class Scenario:
     urls: tuple[FunctionUrl, ...] | Unavailable = ()
     provisioned: int | Unavailable | None = 2
     metrics: PayloadErrorMetrics | Unavailable = field(
-        default_factory=lambda: PayloadErrorMetrics(14, 0.0, 0.0, {TG_ARN: 0.0}))
+        default_factory=lambda: PayloadErrorMetrics(14, 0.0, 0.0, {TG_ARN: 0.0})
+    )
     security_groups: dict | Unavailable | None = None  # None: built from ``ingress``
     prefix_list: str | Unavailable | None = PREFIX_LIST
     distributions: Any = None  # None: built from the fields above
@@ -113,38 +133,80 @@ class Scenario:
     def alb(self) -> LoadBalancer:
         listeners = self.listeners
         if listeners is None:
-            listeners = tuple(Listener(f"{LISTENER_ARN}-{p}", p, "HTTPS" if p == 443 else "HTTP",
-                                       self.rules) for p in self.listener_ports)
-        return LoadBalancer(ALB_ARN, "web", ALB_DNS, self.scheme, ACCOUNT, REGION,
-                            ("sg-0123456789abcdef0",), listeners, self.alb_attributes)
+            listeners = tuple(
+                Listener(f"{LISTENER_ARN}-{p}", p, "HTTPS" if p == 443 else "HTTP", self.rules)
+                for p in self.listener_ports
+            )
+        return LoadBalancer(
+            ALB_ARN,
+            "web",
+            ALB_DNS,
+            self.scheme,
+            ACCOUNT,
+            REGION,
+            ("sg-0123456789abcdef0",),
+            listeners,
+            self.alb_attributes,
+        )
 
     def function(self) -> LambdaFunction:
         name, _, qualifier = self.function_arn.split(":function:")[1].partition(":")
-        return LambdaFunction(self.function_arn, name, qualifier or None, ACCOUNT, REGION,
-                              self.timeout, self.policy, self.urls, self.provisioned)
+        return LambdaFunction(
+            self.function_arn,
+            name,
+            qualifier or None,
+            ACCOUNT,
+            REGION,
+            self.timeout,
+            self.policy,
+            self.urls,
+            self.provisioned,
+        )
 
     def distribution(self) -> Distribution:
-        origin = Origin("alb", self.origin_domain, self.origin_headers, self.origin_protocol,
-                        80, 443, self.origin_read_timeout, 30)
+        origin = Origin(
+            "alb",
+            self.origin_domain,
+            self.origin_headers,
+            self.origin_protocol,
+            80,
+            443,
+            self.origin_read_timeout,
+            30,
+        )
         acl_id = EDGE_ACL_ARN if self.edge_acl is not None else ""
-        return Distribution("E1EXAMPLE", DIST_ARN, "d111.cloudfront.net", ACCOUNT, (origin,),
-                            acl_id)
+        return Distribution(
+            "E1EXAMPLE", DIST_ARN, "d111.cloudfront.net", ACCOUNT, (origin,), acl_id
+        )
 
     def build(self) -> Inventory:
-        tg = TargetGroup(TG_ARN, "web-api", "lambda", ACCOUNT, REGION, (ALB_ARN,), self.health,
-                         self.tg_attributes, self.targets)
+        tg = TargetGroup(
+            TG_ARN,
+            "web-api",
+            "lambda",
+            ACCOUNT,
+            REGION,
+            (ALB_ARN,),
+            self.health,
+            self.tg_attributes,
+            self.targets,
+        )
         groups = self.security_groups
         if groups is None:
-            groups = {"sg-0123456789abcdef0": SecurityGroup("sg-0123456789abcdef0", "alb",
-                                                            self.ingress)}
+            groups = {
+                "sg-0123456789abcdef0": SecurityGroup("sg-0123456789abcdef0", "alb", self.ingress)
+            }
         fn = self.function()
         region = RegionInventory(
             REGION,
             self.load_balancers if self.load_balancers is not None else (self.alb(),),
             self.target_groups if self.target_groups is not None else (tg,),
-            security_groups=groups, cloudfront_prefix_list_id=self.prefix_list,
-            functions={fn.arn: fn}, alb_web_acls={ALB_ARN: self.alb_acl},
-            payload_metrics={ALB_ARN: self.metrics})
+            security_groups=groups,
+            cloudfront_prefix_list_id=self.prefix_list,
+            functions={fn.arn: fn},
+            alb_web_acls={ALB_ARN: self.alb_acl},
+            payload_metrics={ALB_ARN: self.metrics},
+        )
         distributions = self.distributions
         if distributions is None:
             distributions = (self.distribution(),) if self.fronted else ()

@@ -39,12 +39,15 @@ def test_iam_policy_prints(capsys):
     assert code == 0 and json.loads(out)["Version"] == "2012-10-17"
 
 
-@pytest.mark.parametrize("argv, words", [
-    (["scan", "--rules", "XYZ-999"], "unknown rule"),
-    (["scan", "--region", "mars"], "not a region"),
-    (["scan", "--profile", "no-such-profile"], "no-such-profile"),
-    (["scan", "--endpoint-url", "not a url", "--region", "us-east-1"], "endpoint"),
-])
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["scan", "--rules", "XYZ-999"], "unknown rule"),
+        (["scan", "--region", "mars"], "not a region"),
+        (["scan", "--profile", "no-such-profile"], "no-such-profile"),
+        (["scan", "--endpoint-url", "not a url", "--region", "us-east-1"], "endpoint"),
+    ],
+)
 def test_bad_usage_is_one_line_and_exit_2(capsys, monkeypatch, tmp_path, argv, words):
     config = tmp_path / "config"
     config.write_text("")
@@ -74,22 +77,27 @@ def _report(*statuses_and_severities) -> Report:
     from auditor.findings import Result
 
     ref = ResourceRef("arn:aws:x", "AWS::X::Y", "n", ACCOUNT, "us-east-1")
-    results = tuple(Result(f"BYP-00{i}", "s", "t", sev, status, ref, "m", {}, "r", "r")
-                    for i, (status, sev) in enumerate(statuses_and_severities, 1))
+    results = tuple(
+        Result(f"BYP-00{i}", "s", "t", sev, status, ref, "m", {}, "r", "r")
+        for i, (status, sev) in enumerate(statuses_and_severities, 1)
+    )
     info = ScanInfo("id", now(), now(), (ACCOUNT,), ("us-east-1",), 0, 0, (), ())
     return Report(info, results)
 
 
-@pytest.mark.parametrize("results, fail_on, expected", [
-    ([], "high", 0),
-    ([(Status.FAIL, Severity.HIGH)], "high", 1),
-    ([(Status.FAIL, Severity.CRITICAL)], "high", 1),
-    ([(Status.FAIL, Severity.MEDIUM)], "high", 0),
-    ([(Status.FAIL, Severity.LOW)], "low", 1),
-    ([(Status.FAIL, Severity.CRITICAL)], "none", 0),
-    ([(Status.PASS, Severity.CRITICAL)], "info", 0),
-    ([(Status.FAIL, Severity.CRITICAL), (Status.ERROR, Severity.INFO)], "high", 3),
-    ([(Status.ERROR, Severity.INFO)], "none", 3),
-])
+@pytest.mark.parametrize(
+    "results, fail_on, expected",
+    [
+        ([], "high", 0),
+        ([(Status.FAIL, Severity.HIGH)], "high", 1),
+        ([(Status.FAIL, Severity.CRITICAL)], "high", 1),
+        ([(Status.FAIL, Severity.MEDIUM)], "high", 0),
+        ([(Status.FAIL, Severity.LOW)], "low", 1),
+        ([(Status.FAIL, Severity.CRITICAL)], "none", 0),
+        ([(Status.PASS, Severity.CRITICAL)], "info", 0),
+        ([(Status.FAIL, Severity.CRITICAL), (Status.ERROR, Severity.INFO)], "high", 3),
+        ([(Status.ERROR, Severity.INFO)], "none", 3),
+    ],
+)
 def test_exit_codes(results, fail_on, expected):
     assert cli.exit_code(_report(*results), fail_on) == expected

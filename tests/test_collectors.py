@@ -19,12 +19,23 @@ from auditor.secrets import Secret
 from auditor.session import AwsContext
 from rules import load_rules
 
-HARDENED = AppSpec("shop", "us-east-1", functions=(
-    FunctionSpec("catalog", "/api/catalog/*"),))
-LEGACY = AppSpec("legacy", "us-east-1", functions=(
-    FunctionSpec("app", None, timeout=120, alias=None, url_auth="NONE", scoped_permission=False),),
-    origin_protocol="http-only", origin_header=None, ingress="world", https=False,
-    multi_value=False, health=DEFAULT_HEALTH, edge_waf=False)
+HARDENED = AppSpec("shop", "us-east-1", functions=(FunctionSpec("catalog", "/api/catalog/*"),))
+LEGACY = AppSpec(
+    "legacy",
+    "us-east-1",
+    functions=(
+        FunctionSpec(
+            "app", None, timeout=120, alias=None, url_auth="NONE", scoped_permission=False
+        ),
+    ),
+    origin_protocol="http-only",
+    origin_header=None,
+    ingress="world",
+    https=False,
+    multi_value=False,
+    health=DEFAULT_HEALTH,
+    edge_waf=False,
+)
 
 
 @pytest.fixture
@@ -68,15 +79,25 @@ def test_collects_the_request_path(seeded):
 
 def test_moto_scan_is_complete_but_for_provisioned_concurrency(seeded):
     _apps, inventory, ctx = seeded
-    assert {f.operation for f in inventory.failures} == {
-        "lambda:GetProvisionedConcurrencyConfig"}
+    assert {f.operation for f in inventory.failures} == {"lambda:GetProvisionedConcurrencyConfig"}
     results = evaluate(inventory, load_rules())
     assert {r.rule_id for r in results if r.status is Status.ERROR} == {"HC-006"}
     failing = {(r.rule_id, r.resource.name) for r in results if r.status is Status.FAIL}
     assert not [f for f in failing if f[1].startswith("shop")]
-    for expected in ("BYP-001", "BYP-002", "BYP-003", "BYP-006", "BYP-007", "BYP-008",
-                     "WAF-001", "TG-001", "LIM-001",
-                     "LIM-002", "HC-001", "HC-003"):
+    for expected in (
+        "BYP-001",
+        "BYP-002",
+        "BYP-003",
+        "BYP-006",
+        "BYP-007",
+        "BYP-008",
+        "WAF-001",
+        "TG-001",
+        "LIM-001",
+        "LIM-002",
+        "HC-001",
+        "HC-003",
+    ):
         assert any(rule == expected for rule, _ in failing), expected
     assert ctx.stats.calls == sum(ctx.stats.operations.values())
 
@@ -90,16 +111,16 @@ def test_access_denied_on_one_call_errors_only_what_needs_it(seeded, moto_sessio
         if model.name == "GetPolicy":
             from botocore.exceptions import ClientError
 
-            raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "no"}},
-                              "GetPolicy")
+            raise ClientError(
+                {"Error": {"Code": "AccessDeniedException", "Message": "no"}}, "GetPolicy"
+            )
 
     client.meta.events.register("before-call.lambda.GetPolicy", deny)
     inventory = collect_inventory(ctx, ["us-east-1"], "123456789012")
     results = evaluate(inventory, load_rules())
     errors = {(r.rule_id, r.status) for r in results if r.rule_id == "BYP-007"}
     assert errors == {("BYP-007", Status.ERROR)}
-    assert all("AccessDeniedException" in r.message for r in results
-               if r.rule_id == "BYP-007")
+    assert all("AccessDeniedException" in r.message for r in results if r.rule_id == "BYP-007")
     assert {r.rule_id for r in results if r.status is Status.ERROR} == {"BYP-007", "HC-006"}
 
 
@@ -107,31 +128,54 @@ ALIAS = "arn:aws:lambda:us-east-1:123456789012:function:orders:live"
 
 
 def _stub_function(stub: Stubber, pc_response=None, pc_error=None):
-    stub.add_response("get_function_configuration",
-                      {"FunctionName": "orders", "Timeout": 20},
-                      {"FunctionName": "orders", "Qualifier": "live"})
-    stub.add_client_error("get_policy", "ResourceNotFoundException", http_status_code=404,
-                          expected_params={"FunctionName": "orders", "Qualifier": "live"})
+    stub.add_response(
+        "get_function_configuration",
+        {"FunctionName": "orders", "Timeout": 20},
+        {"FunctionName": "orders", "Qualifier": "live"},
+    )
+    stub.add_client_error(
+        "get_policy",
+        "ResourceNotFoundException",
+        http_status_code=404,
+        expected_params={"FunctionName": "orders", "Qualifier": "live"},
+    )
     for qualifier in (None, "live"):
         params = {"FunctionName": "orders", **({"Qualifier": qualifier} if qualifier else {})}
-        stub.add_client_error("get_function_url_config", "ResourceNotFoundException",
-                              http_status_code=404, expected_params=params)
+        stub.add_client_error(
+            "get_function_url_config",
+            "ResourceNotFoundException",
+            http_status_code=404,
+            expected_params=params,
+        )
     params = {"FunctionName": "orders", "Qualifier": "live"}
     if pc_error:
-        stub.add_client_error("get_provisioned_concurrency_config", pc_error,
-                              http_status_code=404 if "NotFound" in pc_error else 403,
-                              expected_params=params)
+        stub.add_client_error(
+            "get_provisioned_concurrency_config",
+            pc_error,
+            http_status_code=404 if "NotFound" in pc_error else 403,
+            expected_params=params,
+        )
     else:
         stub.add_response("get_provisioned_concurrency_config", pc_response, params)
 
 
-@pytest.mark.parametrize("response, error, expected", [
-    ({"RequestedProvisionedConcurrentExecutions": 5,
-      "AllocatedProvisionedConcurrentExecutions": 5, "Status": "READY"}, None, 5),
-    ({"RequestedProvisionedConcurrentExecutions": 5, "Status": "FAILED"}, None, 0),
-    (None, "ProvisionedConcurrencyConfigNotFoundException", None),
-    (None, "AccessDeniedException", Unavailable),
-])
+@pytest.mark.parametrize(
+    "response, error, expected",
+    [
+        (
+            {
+                "RequestedProvisionedConcurrentExecutions": 5,
+                "AllocatedProvisionedConcurrentExecutions": 5,
+                "Status": "READY",
+            },
+            None,
+            5,
+        ),
+        ({"RequestedProvisionedConcurrentExecutions": 5, "Status": "FAILED"}, None, 0),
+        (None, "ProvisionedConcurrencyConfigNotFoundException", None),
+        (None, "AccessDeniedException", Unavailable),
+    ],
+)
 def test_provisioned_concurrency_with_stubber(response, error, expected):
     ctx = AwsContext.from_options()
     calls = Calls(ctx, "123456789012")
@@ -143,8 +187,7 @@ def test_provisioned_concurrency_with_stubber(response, error, expected):
     assert fn.policy == () and fn.urls == () and fn.timeout_seconds == 20
     if expected is Unavailable:
         assert isinstance(fn.provisioned_concurrency, Unavailable)
-        assert [f.operation for f in calls.failures] == [
-            "lambda:GetProvisionedConcurrencyConfig"]
+        assert [f.operation for f in calls.failures] == ["lambda:GetProvisionedConcurrencyConfig"]
     else:
         assert fn.provisioned_concurrency == expected
         assert calls.failures == []
@@ -155,16 +198,36 @@ def test_payload_metrics_batch_and_sum_with_stubber():
     calls = Calls(ctx, "123456789012")
     alb_arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/abc"
     tg_arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/api/def"
-    alb = LoadBalancer(alb_arn, "web", "web.elb.amazonaws.com", "internet-facing",
-                       "123456789012", "us-east-1", (), (), {})
+    alb = LoadBalancer(
+        alb_arn,
+        "web",
+        "web.elb.amazonaws.com",
+        "internet-facing",
+        "123456789012",
+        "us-east-1",
+        (),
+        (),
+        {},
+    )
     tg = TargetGroup(tg_arn, "api", "lambda", "123456789012", "us-east-1", (alb_arn,), None)
     now = datetime.datetime(2026, 11, 21, 8, 30, tzinfo=datetime.UTC)
     client = ctx.client("cloudwatch", "us-east-1")
     with Stubber(client) as stub:
-        stub.add_response("get_metric_data", {"MetricDataResults": [
-            {"Id": "u0", "Values": [1.0, 2.0], "Timestamps": [now, now], "StatusCode": "Complete"},
-            {"Id": "e0", "Values": [], "Timestamps": [], "StatusCode": "Complete"},
-            {"Id": "t0x0", "Values": [3.0], "Timestamps": [now], "StatusCode": "Complete"}]})
+        stub.add_response(
+            "get_metric_data",
+            {
+                "MetricDataResults": [
+                    {
+                        "Id": "u0",
+                        "Values": [1.0, 2.0],
+                        "Timestamps": [now, now],
+                        "StatusCode": "Complete",
+                    },
+                    {"Id": "e0", "Values": [], "Timestamps": [], "StatusCode": "Complete"},
+                    {"Id": "t0x0", "Values": [3.0], "Timestamps": [now], "StatusCode": "Complete"},
+                ]
+            },
+        )
         metrics = cloudwatch.payload_errors(calls, "us-east-1", [alb], [tg], 14, now=now)
     m = metrics[alb_arn]
     assert (m.lambda_user_errors, m.elb_502s, m.by_target_group) == (3.0, 0.0, {tg_arn: 3.0})

@@ -20,29 +20,50 @@ pytestmark = pytest.mark.server
 
 APPS = (
     AppSpec("good", "us-east-1", functions=(FunctionSpec("api", "/api/*"),)),
-    AppSpec("bad", "us-east-1", functions=(
-        FunctionSpec("app", None, timeout=120, alias=None, url_auth="NONE",
-                     scoped_permission=False),),
-        origin_protocol="match-viewer", origin_header=None, ingress="world", https=False,
-        multi_value=False, health=DEFAULT_HEALTH, edge_waf=False, alb_waf=True),
-    AppSpec("rotated", "us-east-1", functions=(FunctionSpec("api", "/api/*"),),
-            alb_value_mismatch=True),
-    AppSpec("naked", "eu-west-1", functions=(FunctionSpec("api", "/api/*"),),
-            cloudfront=False, ingress="world", edge_waf=False),
+    AppSpec(
+        "bad",
+        "us-east-1",
+        functions=(
+            FunctionSpec(
+                "app", None, timeout=120, alias=None, url_auth="NONE", scoped_permission=False
+            ),
+        ),
+        origin_protocol="match-viewer",
+        origin_header=None,
+        ingress="world",
+        https=False,
+        multi_value=False,
+        health=DEFAULT_HEALTH,
+        edge_waf=False,
+        alb_waf=True,
+    ),
+    AppSpec(
+        "rotated", "us-east-1", functions=(FunctionSpec("api", "/api/*"),), alb_value_mismatch=True
+    ),
+    AppSpec(
+        "naked",
+        "eu-west-1",
+        functions=(FunctionSpec("api", "/api/*"),),
+        cloudfront=False,
+        ingress="world",
+        edge_waf=False,
+    ),
 )
 
 
 @pytest.fixture(scope="module")
 def seeded_server(moto_server):
-    session = boto3.Session(region_name="us-east-1", aws_access_key_id="testing",
-                            aws_secret_access_key="testing")
+    session = boto3.Session(
+        region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
     seeder = Seeder(session, moto_server)
     apps = {spec.name: seeder.seed(spec) for spec in APPS}
     return moto_server, apps
 
 
-def edge_audit(*args: str, endpoint_env: str | None = None,
-               **extra_env: str) -> subprocess.CompletedProcess:
+def edge_audit(
+    *args: str, endpoint_env: str | None = None, **extra_env: str
+) -> subprocess.CompletedProcess:
     exe = shutil.which("edge-audit")
     assert exe, "the package must be installed (pip install -e '.[test]')"
     env = {**os.environ, **FAKE_ENV, **extra_env}
@@ -56,8 +77,19 @@ def edge_audit(*args: str, endpoint_env: str | None = None,
 def json_scan(seeded_server, tmp_path_factory):
     endpoint, apps = seeded_server
     out = tmp_path_factory.mktemp("scan") / "findings.json"
-    proc = edge_audit("scan", "--endpoint-url", endpoint, "--region", "us-east-1",
-                      "--region", "eu-west-1", "--format", "json", "--output", str(out))
+    proc = edge_audit(
+        "scan",
+        "--endpoint-url",
+        endpoint,
+        "--region",
+        "us-east-1",
+        "--region",
+        "eu-west-1",
+        "--format",
+        "json",
+        "--output",
+        str(out),
+    )
     return proc, json.loads(out.read_text()), apps
 
 
@@ -68,7 +100,8 @@ def failing(doc, app: str) -> set[str]:
         if r["status"] != "fail":
             continue
         mine = r["resource"]["name"].startswith(f"{app}-") or any(
-            f"/{app}-alb/" in arn for arn in r["related"])
+            f"/{app}-alb/" in arn for arn in r["related"]
+        )
         if mine:
             found.add(r["rule_id"])
     return found
@@ -82,7 +115,8 @@ def test_scan_validates_and_is_complete_but_for_hc006(json_scan):
     assert errors == {"HC-006"}
     assert doc["scan"]["complete"] is False
     assert {e["operation"] for e in doc["scan"]["errors"]} == {
-        "lambda:GetProvisionedConcurrencyConfig"}
+        "lambda:GetProvisionedConcurrencyConfig"
+    }
     assert doc["scan"]["regions"] == ["us-east-1", "eu-west-1"]
 
 
@@ -90,8 +124,21 @@ def test_catalogue_results_per_app(json_scan):
     _, doc, _ = json_scan
     assert failing(doc, "good") == set()
     assert failing(doc, "bad") >= {
-        "BYP-001", "BYP-002", "BYP-003", "BYP-006", "BYP-007", "BYP-008", "TG-001",
-        "HC-001", "HC-003", "HC-004", "HC-005", "LIM-001", "LIM-002", "WAF-002"}
+        "BYP-001",
+        "BYP-002",
+        "BYP-003",
+        "BYP-006",
+        "BYP-007",
+        "BYP-008",
+        "TG-001",
+        "HC-001",
+        "HC-003",
+        "HC-004",
+        "HC-005",
+        "LIM-001",
+        "LIM-002",
+        "WAF-002",
+    }
     assert failing(doc, "rotated") == {"BYP-004"}
     assert failing(doc, "naked") == {"BYP-005", "WAF-006"}
 
@@ -106,8 +153,7 @@ def test_no_secret_in_any_output(seeded_server, json_scan):
     endpoint, apps = seeded_server
     secrets = [v for app in apps.values() for v in app.secret_values]
     assert len(secrets) >= 3
-    table = edge_audit("scan", "--endpoint-url", endpoint, "--region", "us-east-1",
-                       "--verbose")
+    table = edge_audit("scan", "--endpoint-url", endpoint, "--region", "us-east-1", "--verbose")
     texts = [json.dumps(json_scan[1]), table.stdout, table.stderr, json_scan[0].stderr]
     for text in texts:
         for value in secrets:
@@ -116,8 +162,9 @@ def test_no_secret_in_any_output(seeded_server, json_scan):
 
 def test_table_output_and_aws_endpoint_url_env(seeded_server):
     endpoint, _ = seeded_server
-    proc = edge_audit("scan", "--region", "us-east-1", "--rules", "BYP-001,BYP-004",
-                      endpoint_env=endpoint)
+    proc = edge_audit(
+        "scan", "--region", "us-east-1", "--rules", "BYP-001,BYP-004", endpoint_env=endpoint
+    )
     assert proc.returncode == 1, proc.stderr  # complete (HC-006 not selected), critical fails
     lines = proc.stdout.splitlines()
     assert lines[0].split()[:2] == ["severity", "rule"]
@@ -127,7 +174,13 @@ def test_table_output_and_aws_endpoint_url_env(seeded_server):
 
 
 def test_unreachable_endpoint_is_incomplete_not_pass():
-    proc = edge_audit("scan", "--endpoint-url", "http://127.0.0.1:9", "--region", "us-east-1",
-                      AWS_MAX_ATTEMPTS="2")
+    proc = edge_audit(
+        "scan",
+        "--endpoint-url",
+        "http://127.0.0.1:9",
+        "--region",
+        "us-east-1",
+        AWS_MAX_ATTEMPTS="2",
+    )
     assert proc.returncode == 3
     assert "could not run" in proc.stderr and "Traceback" not in proc.stderr

@@ -25,7 +25,8 @@ def test_region_listing_denied_errors_every_alb_rule_at_region_scope():
     assert alb_rules <= errors
     scoped = [r for r in results if r.rule_id == "BYP-001"]
     assert [r.resource.arn for r in scoped] == [
-        "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/*"]
+        "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/*"
+    ]
     assert not any(r.status is Status.PASS and r.rule_id in alb_rules for r in results)
 
 
@@ -33,7 +34,8 @@ def test_distribution_listing_denied_errors_distribution_rules_once():
     inventory = Scenario(distributions=denied("cloudfront:ListDistributions")).build()
     results = [r for r in evaluate(inventory, RULES) if r.rule_id == "WAF-001"]
     assert [(r.status, r.resource.arn) for r in results] == [
-        (Status.ERROR, "arn:aws:cloudfront::111122223333:distribution/*")]
+        (Status.ERROR, "arn:aws:cloudfront::111122223333:distribution/*")
+    ]
 
 
 def test_origin_to_unlisted_region_makes_distribution_rules_error():
@@ -44,7 +46,7 @@ def test_origin_to_unlisted_region_makes_distribution_rules_error():
 
 
 def test_a_rule_that_raises_yields_error_not_pass():
-    def broken(topo, alb):
+    def broken(topo, alb, params):
         raise RuntimeError("bug")
 
     rule = replace(RULES[0], check=broken)
@@ -76,8 +78,18 @@ def test_select_rules_only_and_skip():
 
 def test_rule_metadata_is_validated():
     with pytest.raises(ValueError):
-        Rule("bad", "x", Severity.LOW, "t", "c", "r", "r", "r", SubjectKind.LAMBDA_ALB,
-             lambda t, s: None)
+        Rule(
+            "bad",
+            "x",
+            Severity.LOW,
+            "t",
+            "c",
+            "r",
+            "r",
+            "r",
+            SubjectKind.LAMBDA_ALB,
+            lambda t, s, p: None,
+        )
 
 
 def test_secret_never_prints():

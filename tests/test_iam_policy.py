@@ -10,9 +10,15 @@ import botocore.session
 from auditor.cli import iam_policy
 from auditor.collect.account import ALL_OPERATIONS
 
-IAM_PREFIX = {"elbv2": "elasticloadbalancing", "lambda": "lambda", "ec2": "ec2",
-              "cloudfront": "cloudfront", "wafv2": "wafv2", "cloudwatch": "cloudwatch",
-              "sts": "sts"}
+IAM_PREFIX = {
+    "elbv2": "elasticloadbalancing",
+    "lambda": "lambda",
+    "ec2": "ec2",
+    "cloudfront": "cloudfront",
+    "wafv2": "wafv2",
+    "cloudwatch": "cloudwatch",
+    "sts": "sts",
+}
 READ_VERBS = ("Describe", "Get", "List")
 CALL = re.compile(r'calls\.(?:call|paginate)\(\s*"(\w+)",\s*[^,]+,\s*"(\w+)"')
 COLLECT = Path(__file__).parent.parent / "auditor" / "collect"

@@ -17,8 +17,9 @@ def _tool(name: str) -> str:
 
 
 def test_dockerfile_passes_hadolint():
-    proc = subprocess.run([_tool("hadolint"), str(ROOT / "Dockerfile")], capture_output=True,
-                          text=True)
+    proc = subprocess.run(
+        [_tool("hadolint"), str(ROOT / "Dockerfile")], capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 

@@ -50,7 +50,8 @@ def test_every_rule_has_metadata():
         for text in (rule.title, rule.recommendation, rule.rationale, rule.remediation):
             assert text and text.strip() == text and len(text) > 10, rule.id
         assert rule.cites.split(",")[0].split(":")[0] in rule.recommendation or (
-            rule.cites == "FM" and rule.recommendation.startswith("FM")), rule.id
+            rule.cites == "FM" and rule.recommendation.startswith("FM")
+        ), rule.id
         assert callable(rule.check)
 
 

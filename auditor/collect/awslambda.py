@@ -13,8 +13,12 @@ from auditor.collect.base import ABSENT, Calls
 from auditor.gaps import Unavailable
 from auditor.inventory import FunctionUrl, LambdaFunction, PolicyStatement
 
-OPERATIONS = ("lambda:GetFunctionConfiguration", "lambda:GetPolicy",
-              "lambda:GetFunctionUrlConfig", "lambda:GetProvisionedConcurrencyConfig")
+OPERATIONS = (
+    "lambda:GetFunctionConfiguration",
+    "lambda:GetPolicy",
+    "lambda:GetFunctionUrlConfig",
+    "lambda:GetProvisionedConcurrencyConfig",
+)
 NOT_FOUND = ("ResourceNotFoundException",)
 
 
@@ -44,10 +48,15 @@ def parse_policy(document: str) -> tuple[PolicyStatement, ...]:
         else:
             principals = _as_list(principal)
         keys = [k.lower() for op in (raw.get("Condition") or {}).values() for k in op]
-        statements.append(PolicyStatement(
-            sid=str(raw.get("Sid", "")), effect=raw.get("Effect", ""),
-            actions=tuple(_as_list(raw.get("Action"))), principals=tuple(principals),
-            condition_keys=tuple(keys)))
+        statements.append(
+            PolicyStatement(
+                sid=str(raw.get("Sid", "")),
+                effect=raw.get("Effect", ""),
+                actions=tuple(_as_list(raw.get("Action"))),
+                principals=tuple(principals),
+                condition_keys=tuple(keys),
+            )
+        )
     return tuple(statements)
 
 
@@ -55,16 +64,24 @@ def _qualified(qualifier: str | None) -> dict[str, str]:
     return {"Qualifier": qualifier} if qualifier else {}
 
 
-def _urls(calls: Calls, region: str, arn: str, name: str,
-          qualifier: str | None) -> tuple[FunctionUrl, ...] | Unavailable:
+def _urls(
+    calls: Calls, region: str, arn: str, name: str, qualifier: str | None
+) -> tuple[FunctionUrl, ...] | Unavailable:
     """The unqualified function's URL and, for an alias, the alias's own."""
     wanted: list[str | None] = [None]
     if qualifier and qualifier != "$LATEST" and not qualifier.isdigit():
         wanted.append(qualifier)
     urls = []
     for q in wanted:
-        response = calls.call("lambda", region, "get_function_url_config", resource=arn,
-                              absent=NOT_FOUND, FunctionName=name, **_qualified(q))
+        response = calls.call(
+            "lambda",
+            region,
+            "get_function_url_config",
+            resource=arn,
+            absent=NOT_FOUND,
+            FunctionName=name,
+            **_qualified(q),
+        )
         if isinstance(response, Unavailable):
             return response
         if response is not ABSENT:
@@ -72,13 +89,20 @@ def _urls(calls: Calls, region: str, arn: str, name: str,
     return tuple(urls)
 
 
-def _provisioned(calls: Calls, region: str, arn: str, name: str,
-                 qualifier: str | None) -> int | Unavailable | None:
+def _provisioned(
+    calls: Calls, region: str, arn: str, name: str, qualifier: str | None
+) -> int | Unavailable | None:
     if qualifier in (None, "$LATEST"):
         return None
-    response = calls.call("lambda", region, "get_provisioned_concurrency_config", resource=arn,
-                          absent=("ProvisionedConcurrencyConfigNotFoundException",),
-                          FunctionName=name, Qualifier=qualifier)
+    response = calls.call(
+        "lambda",
+        region,
+        "get_provisioned_concurrency_config",
+        resource=arn,
+        absent=("ProvisionedConcurrencyConfigNotFoundException",),
+        FunctionName=name,
+        Qualifier=qualifier,
+    )
     if isinstance(response, Unavailable) or response is ABSENT:
         return None if response is ABSENT else response
     if response.get("Status") == "FAILED":
@@ -88,11 +112,24 @@ def _provisioned(calls: Calls, region: str, arn: str, name: str,
 
 def collect_function(calls: Calls, region: str, account: str, arn: str) -> LambdaFunction:
     name, qualifier = split_arn(arn)
-    config = calls.call("lambda", region, "get_function_configuration", resource=arn,
-                        FunctionName=name, **_qualified(qualifier))
+    config = calls.call(
+        "lambda",
+        region,
+        "get_function_configuration",
+        resource=arn,
+        FunctionName=name,
+        **_qualified(qualifier),
+    )
     timeout = config if isinstance(config, Unavailable) else int(config.get("Timeout", 3))
-    policy_raw = calls.call("lambda", region, "get_policy", resource=arn, absent=NOT_FOUND,
-                            FunctionName=name, **_qualified(qualifier))
+    policy_raw = calls.call(
+        "lambda",
+        region,
+        "get_policy",
+        resource=arn,
+        absent=NOT_FOUND,
+        FunctionName=name,
+        **_qualified(qualifier),
+    )
     if policy_raw is ABSENT:
         policy: tuple[PolicyStatement, ...] | Unavailable = ()
     elif isinstance(policy_raw, Unavailable):
@@ -100,7 +137,13 @@ def collect_function(calls: Calls, region: str, account: str, arn: str) -> Lambd
     else:
         policy = parse_policy(policy_raw.get("Policy") or "{}")
     return LambdaFunction(
-        arn=arn, name=name, qualifier=qualifier, account=account, region=region,
-        timeout_seconds=timeout, policy=policy,
+        arn=arn,
+        name=name,
+        qualifier=qualifier,
+        account=account,
+        region=region,
+        timeout_seconds=timeout,
+        policy=policy,
         urls=_urls(calls, region, arn, name, qualifier),
-        provisioned_concurrency=_provisioned(calls, region, arn, name, qualifier))
+        provisioned_concurrency=_provisioned(calls, region, arn, name, qualifier),
+    )

@@ -37,8 +37,9 @@ class Calls:
     def _failed(self, op: str, region: str, resource: str, exc: Exception) -> Unavailable:
         if isinstance(exc, ClientError):
             error = exc.response.get("Error", {})
-            code = error.get("Code") or str(exc.response.get("ResponseMetadata", {}).get(
-                "HTTPStatusCode", "ClientError"))
+            code = error.get("Code") or str(
+                exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", "ClientError")
+            )
             message = error.get("Message") or str(exc)
         else:
             code, message = type(exc).__name__, str(exc)
@@ -46,8 +47,16 @@ class Calls:
         self.failures.append(CallFailure(self.account, region, op, code, message, resource))
         return Unavailable(op, code, message)
 
-    def call(self, service: str, region: str, method: str, *, resource: str = "",
-             absent: Iterable[str] = (), **params: Any) -> Any:
+    def call(
+        self,
+        service: str,
+        region: str,
+        method: str,
+        *,
+        resource: str = "",
+        absent: Iterable[str] = (),
+        **params: Any,
+    ) -> Any:
         """One call: its response, `ABSENT` for an expected not-found, or `Unavailable`."""
         client = self.ctx.client(service, region)
         op = _operation_name(client, method)
@@ -60,8 +69,9 @@ class Calls:
         except BotoCoreError as exc:
             return self._failed(op, region, resource, exc)
 
-    def paginate(self, service: str, region: str, method: str, key: str, *,
-                 resource: str = "", **params: Any) -> list[Any] | Unavailable:
+    def paginate(
+        self, service: str, region: str, method: str, key: str, *, resource: str = "", **params: Any
+    ) -> list[Any] | Unavailable:
         """Every page's ``key`` items (a JMESPath-free dotted key), or `Unavailable`."""
         client = self.ctx.client(service, region)
         op = _operation_name(client, method)

@@ -25,15 +25,29 @@ def dimension(arn: str) -> str:
 
 
 def _query(qid: str, metric: str, dims: dict[str, str]) -> dict:
-    return {"Id": qid, "ReturnData": True, "MetricStat": {
-        "Metric": {"Namespace": NAMESPACE, "MetricName": metric,
-                   "Dimensions": [{"Name": k, "Value": v} for k, v in dims.items()]},
-        "Period": DAY, "Stat": "Sum"}}
+    return {
+        "Id": qid,
+        "ReturnData": True,
+        "MetricStat": {
+            "Metric": {
+                "Namespace": NAMESPACE,
+                "MetricName": metric,
+                "Dimensions": [{"Name": k, "Value": v} for k, v in dims.items()],
+            },
+            "Period": DAY,
+            "Stat": "Sum",
+        },
+    }
 
 
-def payload_errors(calls: Calls, region: str, albs: list[LoadBalancer],
-                   target_groups: list[TargetGroup], window_days: int,
-                   now: datetime | None = None) -> dict[str, PayloadErrorMetrics | Unavailable]:
+def payload_errors(
+    calls: Calls,
+    region: str,
+    albs: list[LoadBalancer],
+    target_groups: list[TargetGroup],
+    window_days: int,
+    now: datetime | None = None,
+) -> dict[str, PayloadErrorMetrics | Unavailable]:
     if not albs:
         return {}
     queries, owners = [], {}
@@ -45,15 +59,26 @@ def payload_errors(calls: Calls, region: str, albs: list[LoadBalancer],
         for j, tg in enumerate(t for t in target_groups if alb.arn in t.load_balancer_arns):
             qid = f"t{i}x{j}"
             owners[qid] = (alb.arn, "LambdaUserError", tg.arn)
-            queries.append(_query(qid, "LambdaUserError", {
-                "TargetGroup": dimension(tg.arn), "LoadBalancer": lb_dim}))
+            queries.append(
+                _query(
+                    qid,
+                    "LambdaUserError",
+                    {"TargetGroup": dimension(tg.arn), "LoadBalancer": lb_dim},
+                )
+            )
     end = (now or datetime.now(UTC)).replace(minute=0, second=0, microsecond=0)
     start = end - timedelta(days=window_days)
     sums: dict[str, float] = {}
     for offset in range(0, len(queries), QUERIES_PER_CALL):
-        results = calls.paginate("cloudwatch", region, "get_metric_data", "MetricDataResults",
-                                 MetricDataQueries=queries[offset:offset + QUERIES_PER_CALL],
-                                 StartTime=start, EndTime=end)
+        results = calls.paginate(
+            "cloudwatch",
+            region,
+            "get_metric_data",
+            "MetricDataResults",
+            MetricDataQueries=queries[offset : offset + QUERIES_PER_CALL],
+            StartTime=start,
+            EndTime=end,
+        )
         if isinstance(results, Unavailable):
             return {alb.arn: results for alb in albs}
         for item in results:
@@ -67,5 +92,6 @@ def payload_errors(calls: Calls, region: str, albs: list[LoadBalancer],
             metrics[alb_arn]["u"] = value
         else:
             metrics[alb_arn]["e"] = value
-    return {arn: PayloadErrorMetrics(window_days, m["u"], m["e"], m["tg"])
-            for arn, m in metrics.items()}
+    return {
+        arn: PayloadErrorMetrics(window_days, m["u"], m["e"], m["tg"]) for arn, m in metrics.items()
+    }

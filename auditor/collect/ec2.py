@@ -9,8 +9,7 @@ from auditor.collect.base import Calls
 from auditor.gaps import Unavailable
 from auditor.inventory import IngressPermission, SecurityGroup
 
-OPERATIONS = ("ec2:DescribeSecurityGroups", "ec2:DescribeManagedPrefixLists",
-              "ec2:DescribeRegions")
+OPERATIONS = ("ec2:DescribeSecurityGroups", "ec2:DescribeManagedPrefixLists", "ec2:DescribeRegions")
 CLOUDFRONT_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing"
 FILTER_VALUES_MAX = 200
 
@@ -18,34 +17,49 @@ FILTER_VALUES_MAX = 200
 def parse_permission(raw: dict) -> IngressPermission:
     return IngressPermission(
         protocol=str(raw.get("IpProtocol", "-1")).lower(),
-        from_port=raw.get("FromPort"), to_port=raw.get("ToPort"),
+        from_port=raw.get("FromPort"),
+        to_port=raw.get("ToPort"),
         ipv4_cidrs=tuple(r["CidrIp"] for r in raw.get("IpRanges") or []),
         ipv6_cidrs=tuple(r["CidrIpv6"] for r in raw.get("Ipv6Ranges") or []),
         prefix_list_ids=tuple(p["PrefixListId"] for p in raw.get("PrefixListIds") or []),
-        group_ids=tuple(g["GroupId"] for g in raw.get("UserIdGroupPairs") or [] if "GroupId" in g))
+        group_ids=tuple(g["GroupId"] for g in raw.get("UserIdGroupPairs") or [] if "GroupId" in g),
+    )
 
 
-def security_groups(calls: Calls, region: str,
-                    group_ids: list[str]) -> dict[str, SecurityGroup] | Unavailable:
+def security_groups(
+    calls: Calls, region: str, group_ids: list[str]
+) -> dict[str, SecurityGroup] | Unavailable:
     """The named groups; a filter (not GroupIds) so one deleted group fails nothing."""
     found: dict[str, SecurityGroup] = {}
     ids = sorted(set(group_ids))
     for start in range(0, len(ids), FILTER_VALUES_MAX):
-        chunk = ids[start:start + FILTER_VALUES_MAX]
-        raw = calls.paginate("ec2", region, "describe_security_groups", "SecurityGroups",
-                             Filters=[{"Name": "group-id", "Values": chunk}])
+        chunk = ids[start : start + FILTER_VALUES_MAX]
+        raw = calls.paginate(
+            "ec2",
+            region,
+            "describe_security_groups",
+            "SecurityGroups",
+            Filters=[{"Name": "group-id", "Values": chunk}],
+        )
         if isinstance(raw, Unavailable):
             return raw
         for group in raw:
             found[group["GroupId"]] = SecurityGroup(
-                group["GroupId"], group.get("GroupName", ""),
-                tuple(parse_permission(p) for p in group.get("IpPermissions") or []))
+                group["GroupId"],
+                group.get("GroupName", ""),
+                tuple(parse_permission(p) for p in group.get("IpPermissions") or []),
+            )
     return found
 
 
 def cloudfront_prefix_list_id(calls: Calls, region: str) -> str | Unavailable | None:
-    raw = calls.paginate("ec2", region, "describe_managed_prefix_lists", "PrefixLists",
-                         Filters=[{"Name": "prefix-list-name", "Values": [CLOUDFRONT_PREFIX_LIST]}])
+    raw = calls.paginate(
+        "ec2",
+        region,
+        "describe_managed_prefix_lists",
+        "PrefixLists",
+        Filters=[{"Name": "prefix-list-name", "Values": [CLOUDFRONT_PREFIX_LIST]}],
+    )
     if isinstance(raw, Unavailable):
         return raw
     return raw[0]["PrefixListId"] if raw else None
@@ -55,5 +69,8 @@ def enabled_regions(calls: Calls, region: str) -> list[str] | Unavailable:
     response = calls.call("ec2", region, "describe_regions", AllRegions=False)
     if isinstance(response, Unavailable):
         return response
-    return sorted(r["RegionName"] for r in response.get("Regions") or []
-                  if r.get("OptInStatus") != "not-opted-in")
+    return sorted(
+        r["RegionName"]
+        for r in response.get("Regions") or []
+        if r.get("OptInStatus") != "not-opted-in"
+    )

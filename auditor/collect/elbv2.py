@@ -22,9 +22,13 @@ from auditor.inventory import (
 from auditor.secrets import Secret
 
 OPERATIONS = (
-    "elbv2:DescribeTargetGroups", "elbv2:DescribeLoadBalancers", "elbv2:DescribeListeners",
-    "elbv2:DescribeRules", "elbv2:DescribeLoadBalancerAttributes",
-    "elbv2:DescribeTargetGroupAttributes", "elbv2:DescribeTargetHealth",
+    "elbv2:DescribeTargetGroups",
+    "elbv2:DescribeLoadBalancers",
+    "elbv2:DescribeListeners",
+    "elbv2:DescribeRules",
+    "elbv2:DescribeLoadBalancerAttributes",
+    "elbv2:DescribeTargetGroupAttributes",
+    "elbv2:DescribeTargetHealth",
 )
 
 
@@ -38,10 +42,13 @@ def parse_rule(raw: dict) -> ListenerRule:
         field = cond.get("Field", "")
         if field == "http-header":
             cfg = cond.get("HttpHeaderConfig") or {}
-            headers.append(HeaderCondition(
-                name=cfg.get("HttpHeaderName", ""),
-                values=tuple(Secret(v) for v in cfg.get("Values") or []),
-                regex_values=tuple(Secret(v) for v in cfg.get("RegexValues") or [])))
+            headers.append(
+                HeaderCondition(
+                    name=cfg.get("HttpHeaderName", ""),
+                    values=tuple(Secret(v) for v in cfg.get("Values") or []),
+                    regex_values=tuple(Secret(v) for v in cfg.get("RegexValues") or []),
+                )
+            )
         elif field == "path-pattern":
             paths.extend(_values(cond, "PathPatternConfig"))
             paths.extend((cond.get("PathPatternConfig") or {}).get("RegexValues") or [])
@@ -49,8 +56,10 @@ def parse_rule(raw: dict) -> ListenerRule:
             methods.extend(_values(cond, "HttpRequestMethodConfig"))
         elif field == "query-string":
             pairs = (cond.get("QueryStringConfig") or {}).get("Values") or []
-            others.append("query-string=" + ",".join(
-                f"{p.get('Key', '')}={p.get('Value', '')}" for p in pairs))
+            others.append(
+                "query-string="
+                + ",".join(f"{p.get('Key', '')}={p.get('Value', '')}" for p in pairs)
+            )
         else:
             config = {"host-header": "HostHeaderConfig", "source-ip": "SourceIpConfig"}
             others.append(f"{field}=" + ",".join(_values(cond, config.get(field, ""))))
@@ -65,12 +74,16 @@ def parse_rule(raw: dict) -> ListenerRule:
         elif action.get("TargetGroupArn"):
             targets.append(action["TargetGroupArn"])
     return ListenerRule(
-        arn=raw["RuleArn"], priority=str(raw.get("Priority", "")),
+        arn=raw["RuleArn"],
+        priority=str(raw.get("Priority", "")),
         is_default=bool(raw.get("IsDefault")),
         action_type=actions[-1].get("Type", "") if actions else "",
         forward_target_groups=tuple(dict.fromkeys(targets)),
-        header_conditions=tuple(headers), path_patterns=tuple(paths),
-        methods=tuple(m.upper() for m in methods), other_conditions=tuple(sorted(others)))
+        header_conditions=tuple(headers),
+        path_patterns=tuple(paths),
+        methods=tuple(m.upper() for m in methods),
+        other_conditions=tuple(sorted(others)),
+    )
 
 
 def _attributes(response: Any) -> dict[str, str] | Unavailable:
@@ -86,36 +99,59 @@ def _health_check(raw: dict) -> HealthCheck:
         timeout_seconds=raw.get("HealthCheckTimeoutSeconds"),
         healthy_threshold=raw.get("HealthyThresholdCount"),
         unhealthy_threshold=raw.get("UnhealthyThresholdCount"),
-        path=raw.get("HealthCheckPath"))
+        path=raw.get("HealthCheckPath"),
+    )
 
 
 def _listeners(calls: Calls, region: str, lb_arn: str) -> tuple[Listener, ...] | Unavailable:
-    raw = calls.paginate("elbv2", region, "describe_listeners", "Listeners",
-                         resource=lb_arn, LoadBalancerArn=lb_arn)
+    raw = calls.paginate(
+        "elbv2", region, "describe_listeners", "Listeners", resource=lb_arn, LoadBalancerArn=lb_arn
+    )
     if isinstance(raw, Unavailable):
         return raw
     listeners = []
     for item in raw:
-        rules = calls.paginate("elbv2", region, "describe_rules", "Rules",
-                               resource=item["ListenerArn"], ListenerArn=item["ListenerArn"])
+        rules = calls.paginate(
+            "elbv2",
+            region,
+            "describe_rules",
+            "Rules",
+            resource=item["ListenerArn"],
+            ListenerArn=item["ListenerArn"],
+        )
         parsed = rules if isinstance(rules, Unavailable) else tuple(parse_rule(r) for r in rules)
-        listeners.append(Listener(item["ListenerArn"], int(item.get("Port", 0)),
-                                  item.get("Protocol", ""), parsed))
+        listeners.append(
+            Listener(
+                item["ListenerArn"], int(item.get("Port", 0)), item.get("Protocol", ""), parsed
+            )
+        )
     return tuple(listeners)
 
 
 def _lambda_target_group(calls: Calls, region: str, account: str, raw: dict) -> TargetGroup:
     arn = raw["TargetGroupArn"]
-    attributes = _attributes(calls.call("elbv2", region, "describe_target_group_attributes",
-                                        resource=arn, TargetGroupArn=arn))
-    health = calls.call("elbv2", region, "describe_target_health", resource=arn,
-                        TargetGroupArn=arn)
-    targets: tuple[str, ...] | Unavailable = health if isinstance(health, Unavailable) else tuple(
-        d["Target"]["Id"] for d in health.get("TargetHealthDescriptions") or [])
+    attributes = _attributes(
+        calls.call(
+            "elbv2", region, "describe_target_group_attributes", resource=arn, TargetGroupArn=arn
+        )
+    )
+    health = calls.call("elbv2", region, "describe_target_health", resource=arn, TargetGroupArn=arn)
+    targets: tuple[str, ...] | Unavailable = (
+        health
+        if isinstance(health, Unavailable)
+        else tuple(d["Target"]["Id"] for d in health.get("TargetHealthDescriptions") or [])
+    )
     return TargetGroup(
-        arn=arn, name=raw.get("TargetGroupName", ""), target_type="lambda", account=account,
-        region=region, load_balancer_arns=tuple(raw.get("LoadBalancerArns") or ()),
-        health_check=_health_check(raw), attributes=attributes, targets=targets)
+        arn=arn,
+        name=raw.get("TargetGroupName", ""),
+        target_type="lambda",
+        account=account,
+        region=region,
+        load_balancer_arns=tuple(raw.get("LoadBalancerArns") or ()),
+        health_check=_health_check(raw),
+        attributes=attributes,
+        targets=targets,
+    )
 
 
 def collect(calls: Calls, region: str, account: str):
@@ -135,14 +171,32 @@ def collect(calls: Calls, region: str, account: str):
         arn = raw["LoadBalancerArn"]
         if arn not in candidates or raw.get("Type", "application") != "application":
             continue
-        attributes = _attributes(calls.call("elbv2", region, "describe_load_balancer_attributes",
-                                            resource=arn, LoadBalancerArn=arn))
-        balancers.append(LoadBalancer(
-            arn=arn, name=raw.get("LoadBalancerName", ""), dns_name=raw.get("DNSName", ""),
-            scheme=raw.get("Scheme", ""), account=account, region=region,
-            security_group_ids=tuple(raw.get("SecurityGroups") or ()),
-            listeners=_listeners(calls, region, arn), attributes=attributes))
+        attributes = _attributes(
+            calls.call(
+                "elbv2",
+                region,
+                "describe_load_balancer_attributes",
+                resource=arn,
+                LoadBalancerArn=arn,
+            )
+        )
+        balancers.append(
+            LoadBalancer(
+                arn=arn,
+                name=raw.get("LoadBalancerName", ""),
+                dns_name=raw.get("DNSName", ""),
+                scheme=raw.get("Scheme", ""),
+                account=account,
+                region=region,
+                security_group_ids=tuple(raw.get("SecurityGroups") or ()),
+                listeners=_listeners(calls, region, arn),
+                attributes=attributes,
+            )
+        )
     kept = {b.arn for b in balancers}
-    target_groups = tuple(_lambda_target_group(calls, region, account, g) for g in attached
-                          if kept & set(g["LoadBalancerArns"]))
+    target_groups = tuple(
+        _lambda_target_group(calls, region, account, g)
+        for g in attached
+        if kept & set(g["LoadBalancerArns"])
+    )
     return tuple(balancers), target_groups

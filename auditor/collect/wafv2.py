@@ -14,15 +14,20 @@ OPERATIONS = ("wafv2:GetWebACL", "wafv2:GetWebACLForResource")
 def parse_web_acl(raw: dict) -> WebAcl:
     rules = list(raw.get("Rules") or [])
     statements = [r.get("Statement") or {} for r in rules]
-    fms = [*(raw.get("PreProcessFirewallManagerRuleGroups") or []),
-           *(raw.get("PostProcessFirewallManagerRuleGroups") or [])]
+    fms = [
+        *(raw.get("PreProcessFirewallManagerRuleGroups") or []),
+        *(raw.get("PostProcessFirewallManagerRuleGroups") or []),
+    ]
     fms_statements = [(g.get("FirewallManagerStatement") or {}) for g in fms]
     return WebAcl(
-        arn=raw.get("ARN", ""), name=raw.get("Name", ""),
+        arn=raw.get("ARN", ""),
+        name=raw.get("Name", ""),
         has_rate_based_rule=any("RateBasedStatement" in s for s in statements),
-        has_managed_rule_group=any("ManagedRuleGroupStatement" in s
-                                   for s in (*statements, *fms_statements)),
-        rule_names=tuple(r.get("Name", "") for r in rules))
+        has_managed_rule_group=any(
+            "ManagedRuleGroupStatement" in s for s in (*statements, *fms_statements)
+        ),
+        rule_names=tuple(r.get("Name", "") for r in rules),
+    )
 
 
 def _arn_parts(arn: str) -> tuple[str, str] | None:
@@ -40,16 +45,24 @@ def edge_web_acl(calls: Calls, acl_id: str) -> WebAcl | ClassicWebAcl | Unavaila
     if parts is None:
         return Unavailable("wafv2:GetWebACL", "InvalidArn", f"not a web ACL ARN: {acl_id}")
     name, acl_uuid = parts
-    response = calls.call("wafv2", GLOBAL_SERVICE_REGION, "get_web_acl", resource=acl_id,
-                          Name=name, Scope="CLOUDFRONT", Id=acl_uuid)
+    response = calls.call(
+        "wafv2",
+        GLOBAL_SERVICE_REGION,
+        "get_web_acl",
+        resource=acl_id,
+        Name=name,
+        Scope="CLOUDFRONT",
+        Id=acl_uuid,
+    )
     if isinstance(response, Unavailable):
         return response
     return parse_web_acl(response.get("WebACL") or {})
 
 
 def alb_web_acl(calls: Calls, region: str, alb_arn: str) -> WebAcl | Unavailable | None:
-    response = calls.call("wafv2", region, "get_web_acl_for_resource", resource=alb_arn,
-                          ResourceArn=alb_arn)
+    response = calls.call(
+        "wafv2", region, "get_web_acl_for_resource", resource=alb_arn, ResourceArn=alb_arn
+    )
     if isinstance(response, Unavailable):
         return response
     if response is ABSENT or not response.get("WebACL"):

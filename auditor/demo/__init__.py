@@ -23,26 +23,50 @@ DEMO_APPS = (
     # As the deep-dive recommends: prefix list, secret header checked on every rule, HTTPS
     # to the origin, edge WAF with rate limit and managed rules, tuned health checks,
     # multi-value headers, aliases with provisioned concurrency, timeouts that nest.
-    AppSpec("shop", "us-east-1", functions=(
-        FunctionSpec("catalog", "/api/catalog/*", timeout=20, provisioned=2),
-        FunctionSpec("orders", "/api/orders/*", timeout=25, provisioned=2))),
+    AppSpec(
+        "shop",
+        "us-east-1",
+        functions=(
+            FunctionSpec("catalog", "/api/catalog/*", timeout=20, provisioned=2),
+            FunctionSpec("orders", "/api/orders/*", timeout=25, provisioned=2),
+        ),
+    ),
     # The classic mistakes: world-open security group, no origin header, HTTP to the
     # origin, default health checks, 120 s timeout, public function URL, no WAF.
-    AppSpec("legacy", "us-east-1", functions=(
-        FunctionSpec("app", None, timeout=120, alias=None, url_auth="NONE",
-                     scoped_permission=False),
-        FunctionSpec("upload", "/upload/*", timeout=30, alias=None, methods=("POST",))),
-        origin_protocol="http-only", origin_header=None, ingress="world", https=False,
-        multi_value=False, health=DEFAULT_HEALTH, edge_waf=False),
+    AppSpec(
+        "legacy",
+        "us-east-1",
+        functions=(
+            FunctionSpec(
+                "app", None, timeout=120, alias=None, url_auth="NONE", scoped_permission=False
+            ),
+            FunctionSpec("upload", "/upload/*", timeout=30, alias=None, methods=("POST",)),
+        ),
+        origin_protocol="http-only",
+        origin_header=None,
+        ingress="world",
+        https=False,
+        multi_value=False,
+        health=DEFAULT_HEALTH,
+        edge_waf=False,
+    ),
     # Half-way through a secret rotation: CloudFront sends the new value, the ALB still
     # accepts only the old one.
-    AppSpec("billing", "us-east-1", functions=(
-        FunctionSpec("invoices", "/invoices/*", timeout=20, provisioned=1),),
-        alb_value_mismatch=True),
+    AppSpec(
+        "billing",
+        "us-east-1",
+        functions=(FunctionSpec("invoices", "/invoices/*", timeout=20, provisioned=1),),
+        alb_value_mismatch=True,
+    ),
     # An ALB serving Lambda straight to the internet, with no CloudFront and no WAF.
-    AppSpec("tools", "eu-west-1", functions=(
-        FunctionSpec("admin", "/admin/*", timeout=30, provisioned=1),),
-        cloudfront=False, ingress="world", edge_waf=False),
+    AppSpec(
+        "tools",
+        "eu-west-1",
+        functions=(FunctionSpec("admin", "/admin/*", timeout=30, provisioned=1),),
+        cloudfront=False,
+        ingress="world",
+        edge_waf=False,
+    ),
 )
 
 

@@ -18,9 +18,13 @@ import boto3
 
 PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing"
 ROLE_NAME = "edge-demo-lambda"
-HARDENED_HEALTH = {"HealthCheckIntervalSeconds": 60, "HealthCheckTimeoutSeconds": 10,
-                   "HealthyThresholdCount": 3, "UnhealthyThresholdCount": 3,
-                   "HealthCheckPath": "/health"}
+HARDENED_HEALTH = {
+    "HealthCheckIntervalSeconds": 60,
+    "HealthCheckTimeoutSeconds": 10,
+    "HealthyThresholdCount": 3,
+    "UnhealthyThresholdCount": 3,
+    "HealthCheckPath": "/health",
+}
 # Health checks on, every setting left at AWS's default.
 DEFAULT_HEALTH: dict[str, Any] = {}
 HANDLER = "def handler(event, context):\n    return {'statusCode': 200}\n"
@@ -88,11 +92,19 @@ class Seeder:
     def role_arn(self) -> str:
         if self._role_arn is None:
             iam = self.client("iam", "us-east-1")
-            trust = {"Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
-                "Action": "sts:AssumeRole"}]}
-            self._role_arn = iam.create_role(RoleName=ROLE_NAME,
-                                             AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+            trust = {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "lambda.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            }
+            self._role_arn = iam.create_role(
+                RoleName=ROLE_NAME, AssumeRolePolicyDocument=json.dumps(trust)
+            )["Role"]["Arn"]
         return self._role_arn
 
     # ------------------------------------------------------------------ network + ALB
@@ -101,52 +113,93 @@ class Seeder:
         ec2 = self.client("ec2", spec.region)
         vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
         zones = [z["ZoneName"] for z in ec2.describe_availability_zones()["AvailabilityZones"]]
-        subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24",
-                                     AvailabilityZone=zones[i])["Subnet"]["SubnetId"]
-                   for i in range(2)]
-        group = ec2.create_security_group(GroupName=f"{spec.name}-alb", VpcId=vpc,
-                                          Description=f"{spec.name} ALB")["GroupId"]
+        subnets = [
+            ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=zones[i])[
+                "Subnet"
+            ]["SubnetId"]
+            for i in range(2)
+        ]
+        group = ec2.create_security_group(
+            GroupName=f"{spec.name}-alb", VpcId=vpc, Description=f"{spec.name} ALB"
+        )["GroupId"]
         port = 443 if spec.https else 80
         if spec.ingress == "world":
-            ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=[
-                {"IpProtocol": "tcp", "FromPort": p, "ToPort": p,
-                 "IpRanges": [{"CidrIp": "0.0.0.0/0"}]} for p in sorted({80, port})])
+            ec2.authorize_security_group_ingress(
+                GroupId=group,
+                IpPermissions=[
+                    {
+                        "IpProtocol": "tcp",
+                        "FromPort": p,
+                        "ToPort": p,
+                        "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+                    }
+                    for p in sorted({80, port})
+                ],
+            )
         else:
-            lists = ec2.describe_managed_prefix_lists(Filters=[
-                {"Name": "prefix-list-name", "Values": [PREFIX_LIST]}])["PrefixLists"]
-            ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=[{
-                "IpProtocol": "tcp", "FromPort": port, "ToPort": port,
-                "PrefixListIds": [{"PrefixListId": lists[0]["PrefixListId"]}]}])
+            lists = ec2.describe_managed_prefix_lists(
+                Filters=[{"Name": "prefix-list-name", "Values": [PREFIX_LIST]}]
+            )["PrefixLists"]
+            ec2.authorize_security_group_ingress(
+                GroupId=group,
+                IpPermissions=[
+                    {
+                        "IpProtocol": "tcp",
+                        "FromPort": port,
+                        "ToPort": port,
+                        "PrefixListIds": [{"PrefixListId": lists[0]["PrefixListId"]}],
+                    }
+                ],
+            )
         return subnets, group
 
     def _function(self, spec: AppSpec, fn: FunctionSpec, seeded: SeededApp) -> str:
         region = spec.region
         lam, elb = self.client("lambda", region), self.client("elbv2", region)
         name = f"{spec.name}-{fn.name}"
-        arn = lam.create_function(FunctionName=name, Runtime="python3.12", Role=self.role_arn(),
-                                  Handler="index.handler", Code={"ZipFile": _zip()},
-                                  Timeout=fn.timeout)["FunctionArn"]
+        arn = lam.create_function(
+            FunctionName=name,
+            Runtime="python3.12",
+            Role=self.role_arn(),
+            Handler="index.handler",
+            Code={"ZipFile": _zip()},
+            Timeout=fn.timeout,
+        )["FunctionArn"]
         target = arn
         if fn.alias:
             version = lam.publish_version(FunctionName=name)["Version"]
-            target = lam.create_alias(FunctionName=name, Name=fn.alias,
-                                      FunctionVersion=version)["AliasArn"]
+            target = lam.create_alias(FunctionName=name, Name=fn.alias, FunctionVersion=version)[
+                "AliasArn"
+            ]
             if fn.provisioned:
                 lam.put_provisioned_concurrency_config(
-                    FunctionName=name, Qualifier=fn.alias,
-                    ProvisionedConcurrentExecutions=fn.provisioned)
+                    FunctionName=name,
+                    Qualifier=fn.alias,
+                    ProvisionedConcurrentExecutions=fn.provisioned,
+                )
         health = {"HealthCheckEnabled": spec.health is not None, **(spec.health or {})}
-        tg = elb.create_target_group(Name=f"{spec.name}-{fn.name}"[:32], TargetType="lambda",
-                                     **health)["TargetGroups"][0]["TargetGroupArn"]
-        elb.modify_target_group_attributes(TargetGroupArn=tg, Attributes=[{
-            "Key": "lambda.multi_value_headers.enabled",
-            "Value": "true" if spec.multi_value else "false"}])
+        tg = elb.create_target_group(
+            Name=f"{spec.name}-{fn.name}"[:32], TargetType="lambda", **health
+        )["TargetGroups"][0]["TargetGroupArn"]
+        elb.modify_target_group_attributes(
+            TargetGroupArn=tg,
+            Attributes=[
+                {
+                    "Key": "lambda.multi_value_headers.enabled",
+                    "Value": "true" if spec.multi_value else "false",
+                }
+            ],
+        )
         permission: dict[str, Any] = {"SourceArn": tg} if fn.scoped_permission else {}
         if fn.alias:
             permission["Qualifier"] = fn.alias
-        lam.add_permission(FunctionName=name, StatementId="elb-invoke",
-                           Action="lambda:InvokeFunction",
-                           Principal="elasticloadbalancing.amazonaws.com", **permission)
+        lam.add_permission(
+            FunctionName=name,
+            StatementId="elb-invoke",
+            Action="lambda:InvokeFunction",
+            Principal="elasticloadbalancing.amazonaws.com",
+            **permission,
+        )
         elb.register_targets(TargetGroupArn=tg, Targets=[{"Id": target}])
         if fn.url_auth:
             url = {"Qualifier": fn.alias} if fn.alias else {}
@@ -160,69 +213,122 @@ class Seeder:
         elb = self.client("elbv2", region)
         groups = {fn.name: self._function(spec, fn, seeded) for fn in spec.functions}
         default = next((fn for fn in spec.functions if fn.path is None), None)
-        default_action = ({"Type": "forward", "TargetGroupArn": groups[default.name]} if default
-                          else {"Type": "fixed-response",
-                                "FixedResponseConfig": {"StatusCode": "403"}})
+        default_action = (
+            {"Type": "forward", "TargetGroupArn": groups[default.name]}
+            if default
+            else {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "403"}}
+        )
         listener: dict[str, Any] = {"Protocol": "HTTP", "Port": 80}
         if spec.https:
             cert = self.client("acm", region).request_certificate(
-                DomainName=f"{spec.name}.example.com")["CertificateArn"]
-            listener = {"Protocol": "HTTPS", "Port": 443,
-                        "Certificates": [{"CertificateArn": cert}]}
-        listener_arn = elb.create_listener(LoadBalancerArn=alb, DefaultActions=[default_action],
-                                           **listener)["Listeners"][0]["ListenerArn"]
+                DomainName=f"{spec.name}.example.com"
+            )["CertificateArn"]
+            listener = {
+                "Protocol": "HTTPS",
+                "Port": 443,
+                "Certificates": [{"CertificateArn": cert}],
+            }
+        listener_arn = elb.create_listener(
+            LoadBalancerArn=alb, DefaultActions=[default_action], **listener
+        )["Listeners"][0]["ListenerArn"]
         accepted = sent
         if spec.alb_value_mismatch:
             accepted = secrets.token_urlsafe(24)
             seeded.secret_values.append(accepted)
         for priority, fn in enumerate((f for f in spec.functions if f.path), start=10):
             conditions: list[dict[str, Any]] = [
-                {"Field": "path-pattern", "PathPatternConfig": {"Values": [fn.path]}}]
+                {"Field": "path-pattern", "PathPatternConfig": {"Values": [fn.path]}}
+            ]
             if spec.origin_header and spec.alb_checks_header and accepted:
-                conditions.append({"Field": "http-header", "HttpHeaderConfig": {
-                    "HttpHeaderName": spec.origin_header, "Values": [accepted]}})
+                conditions.append(
+                    {
+                        "Field": "http-header",
+                        "HttpHeaderConfig": {
+                            "HttpHeaderName": spec.origin_header,
+                            "Values": [accepted],
+                        },
+                    }
+                )
             if fn.methods:
-                conditions.append({"Field": "http-request-method",
-                                   "HttpRequestMethodConfig": {"Values": list(fn.methods)}})
-            elb.create_rule(ListenerArn=listener_arn, Priority=priority, Conditions=conditions,
-                            Actions=[{"Type": "forward", "TargetGroupArn": groups[fn.name]}])
+                conditions.append(
+                    {
+                        "Field": "http-request-method",
+                        "HttpRequestMethodConfig": {"Values": list(fn.methods)},
+                    }
+                )
+            elb.create_rule(
+                ListenerArn=listener_arn,
+                Priority=priority,
+                Conditions=conditions,
+                Actions=[{"Type": "forward", "TargetGroupArn": groups[fn.name]}],
+            )
 
     # ------------------------------------------------------------------ WAF + CloudFront
 
     def _web_acl(self, name: str, scope: str, region: str) -> str:
         visibility = {"SampledRequestsEnabled": True, "CloudWatchMetricsEnabled": True}
         rules = [
-            {"Name": "rate-limit", "Priority": 0, "Action": {"Block": {}},
-             "Statement": {"RateBasedStatement": {"Limit": 2000, "AggregateKeyType": "IP"}},
-             "VisibilityConfig": {**visibility, "MetricName": "rate"}},
-            {"Name": "common", "Priority": 1, "OverrideAction": {"None": {}},
-             "Statement": {"ManagedRuleGroupStatement": {
-                 "VendorName": "AWS", "Name": "AWSManagedRulesCommonRuleSet"}},
-             "VisibilityConfig": {**visibility, "MetricName": "common"}}]
+            {
+                "Name": "rate-limit",
+                "Priority": 0,
+                "Action": {"Block": {}},
+                "Statement": {"RateBasedStatement": {"Limit": 2000, "AggregateKeyType": "IP"}},
+                "VisibilityConfig": {**visibility, "MetricName": "rate"},
+            },
+            {
+                "Name": "common",
+                "Priority": 1,
+                "OverrideAction": {"None": {}},
+                "Statement": {
+                    "ManagedRuleGroupStatement": {
+                        "VendorName": "AWS",
+                        "Name": "AWSManagedRulesCommonRuleSet",
+                    }
+                },
+                "VisibilityConfig": {**visibility, "MetricName": "common"},
+            },
+        ]
         return self.client("wafv2", region).create_web_acl(
-            Name=name, Scope=scope, DefaultAction={"Allow": {}}, Rules=rules,
-            VisibilityConfig={**visibility, "MetricName": name})["Summary"]["ARN"]
+            Name=name,
+            Scope=scope,
+            DefaultAction={"Allow": {}},
+            Rules=rules,
+            VisibilityConfig={**visibility, "MetricName": name},
+        )["Summary"]["ARN"]
 
     def _distribution(self, spec: AppSpec, dns_name: str, sent: str | None) -> str:
         origin: dict[str, Any] = {
-            "Id": f"{spec.name}-alb", "DomainName": dns_name,
-            "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443,
-                                   "OriginProtocolPolicy": spec.origin_protocol,
-                                   "OriginReadTimeout": spec.read_timeout,
-                                   "OriginKeepaliveTimeout": 30}}
+            "Id": f"{spec.name}-alb",
+            "DomainName": dns_name,
+            "CustomOriginConfig": {
+                "HTTPPort": 80,
+                "HTTPSPort": 443,
+                "OriginProtocolPolicy": spec.origin_protocol,
+                "OriginReadTimeout": spec.read_timeout,
+                "OriginKeepaliveTimeout": 30,
+            },
+        }
         if spec.origin_header and sent:
-            origin["CustomHeaders"] = {"Quantity": 1, "Items": [
-                {"HeaderName": spec.origin_header, "HeaderValue": sent}]}
+            origin["CustomHeaders"] = {
+                "Quantity": 1,
+                "Items": [{"HeaderName": spec.origin_header, "HeaderValue": sent}],
+            }
         config: dict[str, Any] = {
-            "CallerReference": f"{spec.name}-{secrets.token_hex(4)}", "Comment": spec.name,
-            "Enabled": True, "Origins": {"Quantity": 1, "Items": [origin]},
-            "DefaultCacheBehavior": {"TargetOriginId": origin["Id"],
-                                     "ViewerProtocolPolicy": "redirect-to-https",
-                                     "CachePolicyId": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"}}
+            "CallerReference": f"{spec.name}-{secrets.token_hex(4)}",
+            "Comment": spec.name,
+            "Enabled": True,
+            "Origins": {"Quantity": 1, "Items": [origin]},
+            "DefaultCacheBehavior": {
+                "TargetOriginId": origin["Id"],
+                "ViewerProtocolPolicy": "redirect-to-https",
+                "CachePolicyId": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
+            },
+        }
         if spec.edge_waf:
             config["WebACLId"] = self._web_acl(f"{spec.name}-edge", "CLOUDFRONT", "us-east-1")
         return self.client("cloudfront", "us-east-1").create_distribution(
-            DistributionConfig=config)["Distribution"]["ARN"]
+            DistributionConfig=config
+        )["Distribution"]["ARN"]
 
     # ------------------------------------------------------------------ the app
 
@@ -230,9 +336,13 @@ class Seeder:
         seeded = SeededApp(spec)
         subnets, group = self._network(spec)
         elb = self.client("elbv2", spec.region)
-        alb = elb.create_load_balancer(Name=f"{spec.name}-alb", Subnets=subnets,
-                                       SecurityGroups=[group], Scheme="internet-facing",
-                                       Type="application")["LoadBalancers"][0]
+        alb = elb.create_load_balancer(
+            Name=f"{spec.name}-alb",
+            Subnets=subnets,
+            SecurityGroups=[group],
+            Scheme="internet-facing",
+            Type="application",
+        )["LoadBalancers"][0]
         seeded.alb_arn = alb["LoadBalancerArn"]
         sent = secrets.token_urlsafe(24) if spec.origin_header else None
         if sent:
@@ -240,8 +350,9 @@ class Seeder:
         self._listener(spec, seeded.alb_arn, seeded, sent)
         if spec.alb_waf:
             acl = self._web_acl(f"{spec.name}-regional", "REGIONAL", spec.region)
-            self.client("wafv2", spec.region).associate_web_acl(WebACLArn=acl,
-                                                                ResourceArn=seeded.alb_arn)
+            self.client("wafv2", spec.region).associate_web_acl(
+                WebACLArn=acl, ResourceArn=seeded.alb_arn
+            )
         if spec.cloudfront:
             seeded.distribution_arn = self._distribution(spec, alb["DNSName"], sent)
         return seeded

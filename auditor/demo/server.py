@@ -51,18 +51,25 @@ class ProvisionedConcurrencyLayer:
             if (name, qualifier) in self.configs:
                 return self._answer(start_response, 200, self._config(name, qualifier))
             return self._answer(
-                start_response, 404,
-                {"Type": "User", "message": "No Provisioned Concurrency Config found for this "
-                                            "function"},
-                error="ProvisionedConcurrencyConfigNotFoundException")
+                start_response,
+                404,
+                {
+                    "Type": "User",
+                    "message": "No Provisioned Concurrency Config found for this function",
+                },
+                error="ProvisionedConcurrencyConfigNotFoundException",
+            )
         return self.app(environ, start_response)
 
     def _config(self, name: str, qualifier: str) -> dict[str, Any]:
         count = self.configs[(name, qualifier)]
-        return {"RequestedProvisionedConcurrentExecutions": count,
-                "AvailableProvisionedConcurrentExecutions": count,
-                "AllocatedProvisionedConcurrentExecutions": count, "Status": "READY",
-                "LastModified": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")}
+        return {
+            "RequestedProvisionedConcurrentExecutions": count,
+            "AvailableProvisionedConcurrentExecutions": count,
+            "AllocatedProvisionedConcurrentExecutions": count,
+            "Status": "READY",
+            "LastModified": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000"),
+        }
 
     @staticmethod
     def _answer(start_response: Callable, status: int, body: dict, error: str = "") -> list:
@@ -94,8 +101,9 @@ class FakeAwsServer:
             raise RuntimeError("the demo needs moto: pip install 'edge-auditor[demo]'") from exc
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no request log on stderr
         app = ProvisionedConcurrencyLayer(DomainDispatcherApplication(create_backend_app))
-        self._server = make_server("127.0.0.1", 0, app, threaded=True,
-                                   request_handler=MotoRequestHandler)
+        self._server = make_server(
+            "127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler
+        )
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
         # moto keeps its accounts in process-wide state: start every demo from an empty one.

@@ -36,18 +36,27 @@ def summary(results: tuple[Result, ...]) -> dict[str, Any]:
     return {
         "total": len(results),
         "by_status": counts(results),
-        "by_severity": {sev.value: counts([r for r in results if r.severity is sev])
-                        for sev in Severity},
+        "by_severity": {
+            sev.value: counts([r for r in results if r.severity is sev]) for sev in Severity
+        },
     }
 
 
 def result_dict(r: Result) -> dict[str, Any]:
     return {
-        "rule_id": r.rule_id, "rule": r.rule, "title": r.title, "severity": r.severity.value,
-        "status": r.status.value, "account": r.account, "region": r.region,
+        "rule_id": r.rule_id,
+        "rule": r.rule,
+        "title": r.title,
+        "severity": r.severity.value,
+        "status": r.status.value,
+        "account": r.account,
+        "region": r.region,
         "resource": {"arn": r.resource.arn, "type": r.resource.type, "name": r.resource.name},
-        "message": r.message, "evidence": r.evidence, "recommendation": r.recommendation,
-        "remediation": r.remediation, "related": list(r.related),
+        "message": r.message,
+        "evidence": r.evidence,
+        "recommendation": r.recommendation,
+        "remediation": r.remediation,
+        "related": list(r.related),
     }
 
 
@@ -57,14 +66,27 @@ def document(report: Report) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": TOOL_NAME, "version": __version__},
         "scan": {
-            "id": s.id, "started_at": s.started_at.isoformat(),
-            "finished_at": s.finished_at.isoformat(), "accounts": list(s.accounts),
-            "regions": list(s.regions), "complete": report.complete, "api_calls": s.api_calls,
-            "api_retries": s.api_retries, "operations": dict(s.operations),
+            "id": s.id,
+            "started_at": s.started_at.isoformat(),
+            "finished_at": s.finished_at.isoformat(),
+            "accounts": list(s.accounts),
+            "regions": list(s.regions),
+            "complete": report.complete,
+            "api_calls": s.api_calls,
+            "api_retries": s.api_retries,
+            "operations": dict(s.operations),
             "rules": list(s.rules),
-            "errors": [{"account": e.account, "region": e.region, "operation": e.operation,
-                        "code": e.code, "message": e.message, "resource": e.resource}
-                       for e in s.errors],
+            "errors": [
+                {
+                    "account": e.account,
+                    "region": e.region,
+                    "operation": e.operation,
+                    "code": e.code,
+                    "message": e.message,
+                    "resource": e.resource,
+                }
+                for e in s.errors
+            ],
         },
         "summary": summary(report.results),
         "results": [result_dict(r) for r in report.results],
