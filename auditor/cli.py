@@ -23,11 +23,13 @@ from auditor import TOOL_NAME, __version__
 from auditor.collect.account import IdentityError
 from auditor.collect.base import Calls
 from auditor.collect.ec2 import enabled_regions
+from auditor.config import ConfigError
+from auditor.config import load as load_config
 from auditor.engine import UnknownRule, select_rules
 from auditor.findings import Severity, Status
 from auditor.gaps import Unavailable
 from auditor.report import FORMATS, renderer
-from auditor.scan import Report, scan_account
+from auditor.scan import Collection, Report, collect, evaluate
 from auditor.session import AwsContext
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
@@ -58,6 +60,17 @@ def _output_options(p: argparse.ArgumentParser, fail_on_default: str) -> None:
     p.add_argument(
         "--skip-rules", type=_csv, default=[], metavar="ID,...", help="all rules but these"
     )
+    p.add_argument("--config", metavar="FILE", help="TOML file of per-rule parameters")
+
+
+def _scope_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--profile", help="AWS profile (default: the standard credential chain)")
+    p.add_argument("--region", action="append", default=[], metavar="REGION",
+                   help="region to scan; repeatable (default: the profile's, else us-east-1)")
+    p.add_argument("--all-regions", action="store_true",
+                   help="every region enabled for the account")
+    p.add_argument("--endpoint-url", default=None,
+                   help="send every call here (moto, LocalStack); AWS_ENDPOINT_URL works too")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -71,23 +84,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     scan = sub.add_parser("scan", help="scan an account")
-    scan.add_argument("--profile", help="AWS profile (default: the standard credential chain)")
-    scan.add_argument(
-        "--region",
-        action="append",
-        default=[],
-        metavar="REGION",
-        help="region to scan; repeatable (default: the profile's, else us-east-1)",
-    )
-    scan.add_argument(
-        "--all-regions", action="store_true", help="every region enabled for the account"
-    )
-    scan.add_argument(
-        "--endpoint-url",
-        default=None,
-        help="send every call here (moto, LocalStack); AWS_ENDPOINT_URL works too",
-    )
+    _scope_options(scan)
     _output_options(scan, "high")
+
+    collect = sub.add_parser("collect", help="read an account into a snapshot (no secrets)")
+    _scope_options(collect)
+    collect.add_argument("--output", "-o", metavar="SNAPSHOT", required=True,
+                         help="where to write the snapshot")
+    collect.add_argument("--config", metavar="FILE", help="TOML rule parameters")
+
+    evaluate = sub.add_parser("evaluate", help="run the rules over a snapshot, offline")
+    evaluate.add_argument("snapshot", metavar="SNAPSHOT")
+    _output_options(evaluate, "high")
 
     demo = sub.add_parser("demo", help="scan a built-in fake account (no credentials needed)")
     _output_options(demo, "none")
@@ -156,23 +164,69 @@ def deliver(report: Report, args: argparse.Namespace) -> int:
     return exit_code(report, args.fail_on)
 
 
-def cmd_scan(args: argparse.Namespace) -> int:
-    rules = _selected_rules(args)
+def _config(args: argparse.Namespace):
+    from rules import load_rules
+
     try:
-        ctx = AwsContext.from_options(profile=args.profile, endpoint_url=args.endpoint_url)
+        return load_config(getattr(args, "config", None), load_rules())
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def _context(args: argparse.Namespace) -> AwsContext:
+    try:
+        return AwsContext.from_options(profile=args.profile, endpoint_url=args.endpoint_url)
     except ProfileNotFound as exc:
         raise UsageError(str(exc)) from exc
+
+
+def _collect(args: argparse.Namespace, params) -> tuple[Collection, tuple]:
+    ctx = _context(args)
     try:
-        report = scan_account(ctx, _regions(args, ctx), rules)
+        return collect(ctx, _regions(args, ctx), params)
     except ValueError as exc:  # botocore rejects a malformed endpoint URL this way
         raise UsageError(str(exc)) from exc
-    return deliver(report, args)
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    rules, params = _selected_rules(args), _config(args).rule_params
+    collection, secrets = _collect(args, params)
+    return deliver(evaluate(collection, rules, params, secrets), args)
+
+
+def cmd_collect(args: argparse.Namespace) -> int:
+    from auditor.snapshot import dumps
+
+    collection, _ = _collect(args, _config(args).rule_params)
+    write_output(dumps(collection), args.output)
+    failures = collection.failures
+    if failures:
+        ops = sorted({f"{f.operation} ({f.code})" for f in failures})
+        print(f"edge-audit: collected with {len(failures)} failed call(s): {', '.join(ops)}",
+              file=sys.stderr)
+        return EXIT_INCOMPLETE
+    return EXIT_OK
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from auditor.snapshot import SnapshotError, loads
+
+    rules, params = _selected_rules(args), _config(args).rule_params
+    try:
+        with open(args.snapshot, encoding="utf-8") as handle:
+            collection = loads(handle.read())
+    except OSError as exc:
+        raise UsageError(f"cannot read {args.snapshot}: {exc.strerror or exc}") from exc
+    except SnapshotError as exc:
+        raise UsageError(f"{args.snapshot}: {exc}") from exc
+    return deliver(evaluate(collection, rules, params), args)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from auditor.demo import run_demo
 
-    return deliver(run_demo(_selected_rules(args)), args)
+    rules, params = _selected_rules(args), _config(args).rule_params
+    return deliver(run_demo(rules, params), args)
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
@@ -224,6 +278,8 @@ def cmd_iam_policy(_: argparse.Namespace) -> int:
 
 COMMANDS = {
     "scan": cmd_scan,
+    "collect": cmd_collect,
+    "evaluate": cmd_evaluate,
     "demo": cmd_demo,
     "rules": cmd_rules,
     "schema": cmd_schema,

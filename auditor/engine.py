@@ -8,6 +8,7 @@ from typing import Any
 
 from auditor.findings import Result, Status, Verdict
 from auditor.gaps import DataUnavailable
+from auditor.headers import seal
 from auditor.inventory import Inventory, ResourceRef
 from auditor.rule import Rule, SubjectKind
 from auditor.topology import SubjectSet, Topology
@@ -103,6 +104,7 @@ def evaluate(
 
     ``params`` maps a rule id to parameter overrides (from ``--config``).
     """
+    inventory, _ = seal(inventory)  # a no-op for a collected inventory, sealed already
     topo = Topology(inventory)
     params = params or {}
     results: list[Result] = []

@@ -1,16 +1,31 @@
 """Does the header value CloudFront sends satisfy an ALB ``http-header`` condition?
 
-The only module that reveals secret values, and it only compares them. ALB compares
-header names and plain values case-insensitively, with ``*`` (any run of characters) and
-``?`` (one character) as wildcards; ``RegexValues`` are regular expressions.
+The only module that reveals secret values, and only to compare them, once, when the
+inventory is sealed (`seal`): the verdicts are stored on the inventory and every secret is
+dropped from it, so rules, snapshots and reports never hold one.
+
+ALB compares header names and plain values case-insensitively, with ``*`` (any run of
+characters) and ``?`` (one character) as wildcards; ``RegexValues`` are regular
+expressions.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 
-from auditor.inventory import HeaderCondition, OriginHeader
+from auditor.gaps import DataUnavailable, Unavailable
+from auditor.inventory import (
+    Distribution,
+    HeaderCondition,
+    Inventory,
+    ListenerRule,
+    LoadBalancer,
+    Origin,
+    OriginHeader,
+)
+from auditor.secrets import Secret
 
 
 @lru_cache(maxsize=1024)
@@ -38,14 +53,13 @@ def names_equal(a: str, b: str) -> bool:
 
 
 def condition_checks(condition: HeaderCondition, headers: tuple[OriginHeader, ...]) -> bool:
-    """True when the condition inspects a header that the origin sends."""
+    """True when the condition inspects a header that the origin sends (names only)."""
     return any(names_equal(condition.name, h.name) for h in headers)
 
 
-def condition_accepts(condition: HeaderCondition, headers: tuple[OriginHeader, ...]) -> bool:
-    """True when the value the origin sends for this header satisfies the condition."""
+def _accepts(condition: HeaderCondition, headers: tuple[OriginHeader, ...]) -> bool:
     for header in headers:
-        if not names_equal(condition.name, header.name):
+        if header.value is None or not names_equal(condition.name, header.name):
             continue
         sent = header.value.reveal()
         if any(_wildcard_regex(v.reveal()).fullmatch(sent) for v in condition.values):
@@ -53,3 +67,77 @@ def condition_accepts(condition: HeaderCondition, headers: tuple[OriginHeader, .
         if any(_regex_accepts(v.reveal(), sent) for v in condition.regex_values):
             return True
     return False
+
+
+def match_key(dist: Distribution, origin: Origin, rule: ListenerRule, index: int) -> str:
+    return f"{dist.arn}|{origin.origin_id}|{rule.arn}|{index}"
+
+
+def condition_accepts(inventory: Inventory, dist: Distribution, origin: Origin,
+                      rule: ListenerRule, index: int) -> bool:
+    """The verdict computed at sealing time for one origin and one header condition."""
+    return inventory.header_matches.get(match_key(dist, origin, rule, index), False)
+
+
+# ------------------------------------------------------------------ sealing
+
+
+def _verdicts(inventory: Inventory) -> dict[str, bool]:
+    from auditor.topology import Topology  # the graph links origins to ALBs
+
+    topo = Topology(inventory)
+    verdicts: dict[str, bool] = {}
+    for path in topo.all_edge_paths():
+        sent = path.origin.custom_headers
+        try:
+            routes = list(topo.forwarding_rules(path.alb))
+        except DataUnavailable:
+            continue  # the rules that need these verdicts will report the gap
+        for _, rule in routes:
+            for index, condition in enumerate(rule.header_conditions):
+                if condition_checks(condition, sent):
+                    key = match_key(path.distribution, path.origin, rule, index)
+                    verdicts[key] = _accepts(condition, sent)
+    return verdicts
+
+
+def _strip_rule(rule: ListenerRule) -> ListenerRule:
+    conditions = tuple(
+        replace(c, values=(), regex_values=(), value_count=c.accepted_count)
+        for c in rule.header_conditions)
+    return replace(rule, header_conditions=conditions)
+
+
+def _strip_alb(alb: LoadBalancer) -> LoadBalancer:
+    if isinstance(alb.listeners, Unavailable):
+        return alb
+    listeners = tuple(
+        li if isinstance(li.rules, Unavailable)
+        else replace(li, rules=tuple(_strip_rule(r) for r in li.rules))
+        for li in alb.listeners)
+    return replace(alb, listeners=listeners)
+
+
+def _strip_distribution(dist: Distribution) -> Distribution:
+    origins = tuple(
+        replace(o, custom_headers=tuple(replace(h, value=None) for h in o.custom_headers))
+        for o in dist.origins)
+    return replace(dist, origins=origins)
+
+
+def seal(inventory: Inventory) -> tuple[Inventory, list[Secret]]:
+    """Compute every header verdict, then drop every secret: (sealed inventory, secrets)."""
+    if inventory.sealed:
+        return inventory, []
+    secrets = inventory.secrets()
+    verdicts = _verdicts(inventory)
+    regions = tuple(
+        r if isinstance(r.load_balancers, Unavailable)
+        else replace(r, load_balancers=tuple(_strip_alb(lb) for lb in r.load_balancers))
+        for r in inventory.regions)
+    dists = inventory.distributions
+    if not isinstance(dists, Unavailable):
+        dists = tuple(_strip_distribution(d) for d in dists)
+    sealed = replace(inventory, regions=regions, distributions=dists,
+                     header_matches=verdicts, sealed=True)
+    return sealed, secrets

@@ -73,11 +73,19 @@ class SecurityGroup:
 
 @dataclass(frozen=True)
 class HeaderCondition:
-    """An ALB ``http-header`` condition. The accepted values are secrets."""
+    """An ALB ``http-header`` condition. The accepted values are secrets: sealing the
+    inventory drops them and keeps only how many there were."""
 
     name: str
     values: tuple[Secret, ...] = ()
     regex_values: tuple[Secret, ...] = ()
+    value_count: int = -1  # -1: count the values held
+
+    @property
+    def accepted_count(self) -> int:
+        if self.value_count >= 0:
+            return self.value_count
+        return len(self.values) + len(self.regex_values)
 
 
 @dataclass(frozen=True)
@@ -234,7 +242,7 @@ class ClassicWebAcl:
 @dataclass(frozen=True)
 class OriginHeader:
     name: str
-    value: Secret
+    value: Secret | None  # None once the inventory is sealed
 
 
 @dataclass(frozen=True)
@@ -312,6 +320,10 @@ class Inventory:
     distributions: tuple[Distribution, ...] | Unavailable
     edge_web_acls: dict[str, WebAcl | ClassicWebAcl | Unavailable] = field(default_factory=dict)
     failures: tuple[CallFailure, ...] = ()
+    # Set by sealing: whether each (origin, ALB header condition) pair accepts the value
+    # the origin sends, keyed by auditor.headers.match_key; secrets are gone by then.
+    header_matches: dict[str, bool] = field(default_factory=dict)
+    sealed: bool = False
 
     def secrets(self) -> list[Secret]:
         """Every secret the inventory holds, for the reporters' last-line scrub."""
@@ -319,7 +331,7 @@ class Inventory:
         if not isinstance(self.distributions, Unavailable):
             for dist in self.distributions:
                 for origin in dist.origins:
-                    found.extend(h.value for h in origin.custom_headers)
+                    found.extend(h.value for h in origin.custom_headers if h.value)
         for region in self.regions:
             if isinstance(region.load_balancers, Unavailable):
                 continue

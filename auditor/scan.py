@@ -1,19 +1,48 @@
-"""A scan: collect an account, evaluate the rules, and describe the run itself."""
+"""A scan is a collection evaluated: ``scan = evaluate(collect())``.
+
+`collect` reads the accounts and returns a `Collection` (sealed inventories, no secrets)
+that can be saved as a snapshot; `evaluate` runs the rules over one. The scan command runs
+both in one process, the collect and evaluate commands one each; the results are the same.
+"""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from auditor.collect.account import collect_inventory, identify
-from auditor.engine import evaluate
+from auditor.engine import evaluate as evaluate_rules
 from auditor.findings import Result, Status
-from auditor.inventory import CallFailure
+from auditor.headers import seal
+from auditor.inventory import CallFailure, Inventory
 from auditor.rule import Rule
 from auditor.secrets import Secret
 from auditor.session import AwsContext
+
+
+@dataclass(frozen=True)
+class Collection:
+    """What a collect run saw, and what it cost. Holds no secret."""
+
+    id: str
+    started_at: datetime
+    finished_at: datetime
+    regions: tuple[str, ...]
+    api_calls: int
+    api_retries: int
+    operations: dict[str, int]
+    inventories: tuple[Inventory, ...]
+
+    @property
+    def accounts(self) -> tuple[str, ...]:
+        return tuple(i.account for i in self.inventories)
+
+    @property
+    def failures(self) -> tuple[CallFailure, ...]:
+        return tuple(f for i in self.inventories for f in i.failures)
 
 
 @dataclass(frozen=True)
@@ -50,21 +79,36 @@ def now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
-def scan_account(ctx: AwsContext, regions: Sequence[str], rules: Sequence[Rule]) -> Report:
+def collect(ctx: AwsContext, regions: Sequence[str],
+            params: Mapping[str, Mapping[str, Any]] | None = None,
+            ) -> tuple[Collection, tuple[Secret, ...]]:
+    """Read one account; return the sealed collection and the secrets it read (in memory
+    only, for the reporters' scrub)."""
     started = now()
     account, partition = identify(ctx)
-    inventory = collect_inventory(ctx, list(regions), account, partition)
-    results = evaluate(inventory, rules)
+    inventory = collect_inventory(ctx, list(regions), account, partition, params or {})
+    sealed, secrets = seal(inventory)
+    collection = Collection(
+        id=str(uuid.uuid4()), started_at=started, finished_at=now(), regions=tuple(regions),
+        api_calls=ctx.stats.attempts, api_retries=ctx.stats.retries,
+        operations=dict(sorted(ctx.stats.operations.items())), inventories=(sealed,))
+    return collection, tuple(secrets)
+
+
+def evaluate(collection: Collection, rules: Sequence[Rule],
+             params: Mapping[str, Mapping[str, Any]] | None = None,
+             secrets: Sequence[Secret] = ()) -> Report:
+    results = [r for inv in collection.inventories for r in evaluate_rules(inv, rules, params)]
     info = ScanInfo(
-        id=str(uuid.uuid4()),
-        started_at=started,
-        finished_at=now(),
-        accounts=(account,),
-        regions=tuple(regions),
-        api_calls=ctx.stats.attempts,
-        api_retries=ctx.stats.retries,
-        errors=inventory.failures,
-        rules=tuple(r.id for r in rules),
-        operations=dict(sorted(ctx.stats.operations.items())),
-    )
-    return Report(info, tuple(results), tuple(inventory.secrets()))
+        id=collection.id, started_at=collection.started_at,
+        finished_at=collection.finished_at, accounts=collection.accounts,
+        regions=collection.regions, api_calls=collection.api_calls,
+        api_retries=collection.api_retries, errors=collection.failures,
+        rules=tuple(r.id for r in rules), operations=dict(collection.operations))
+    return Report(info, tuple(results), tuple(secrets))
+
+
+def scan_account(ctx: AwsContext, regions: Sequence[str], rules: Sequence[Rule],
+                 params: Mapping[str, Mapping[str, Any]] | None = None) -> Report:
+    collection, secrets = collect(ctx, regions, params)
+    return evaluate(collection, rules, params, secrets)

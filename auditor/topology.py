@@ -185,6 +185,9 @@ class Topology:
 
     # ------------------------------------------------------------ queries
 
+    def all_edge_paths(self) -> list[EdgePath]:
+        return [p for paths in self._paths_by_dist.values() for p in paths]
+
     def edge_paths_of_alb(self, alb: LoadBalancer) -> list[EdgePath]:
         need(self.inventory.distributions)
         return list(self._paths_by_alb.get(alb.arn, []))
@@ -260,6 +263,13 @@ class Topology:
                 )
             )
         return need(acl)
+
+    def header_accepted(self, path: EdgePath, rule: ListenerRule, index: int) -> bool:
+        """Whether the origin's header value satisfies the rule's ``index``-th header
+        condition: the verdict computed when the inventory was sealed."""
+        from auditor.headers import condition_accepts
+
+        return condition_accepts(self.inventory, path.distribution, path.origin, rule, index)
 
     def region(self, name: str) -> RegionInventory:
         return self._regions[name]

@@ -12,7 +12,7 @@ from fnmatch import fnmatchcase
 
 from auditor.findings import Severity, Verdict
 from auditor.gaps import need
-from auditor.headers import condition_accepts, condition_checks
+from auditor.headers import condition_checks
 from auditor.inventory import Distribution, LambdaFunction, LoadBalancer
 from auditor.rule import Params, Rule, SubjectKind
 from auditor.topology import Topology
@@ -130,39 +130,30 @@ def check_origin_header_mismatch(
         sent = path.origin.custom_headers
         routes: dict[tuple, list] = {}
         for listener, rule in topo.forwarding_rules(alb):
-            conditions = [c for c in rule.header_conditions if condition_checks(c, sent)]
-            if conditions:
+            checks = [i for i, c in enumerate(rule.header_conditions) if condition_checks(c, sent)]
+            if checks:
                 routes.setdefault((listener.arn, rule.route_key), []).append(
-                    (listener, rule, conditions)
-                )
+                    (listener, rule, checks))
         for members in routes.values():
             checked += 1
-            if any(all(condition_accepts(c, sent) for c in conds) for _, _, conds in members):
+            if any(all(topo.header_accepted(path, rule, i) for i in checks)
+                   for _, rule, checks in members):
                 continue
-            listener, rule, conds = members[0]
-            broken.append(
-                dict(
-                    path_evidence(path),
-                    rules=[rule_evidence(li.port, r) for li, r, _ in members],
-                    headers=sorted({c.name for _, _, cs in members for c in cs}),
-                    value_sent="present",
-                    values_accepted=sum(len(c.values) + len(c.regex_values) for c in conds),
-                    match=False,
-                )
-            )
+            conditions = [r.header_conditions[i] for _, r, checks in members for i in checks]
+            broken.append(dict(
+                path_evidence(path),
+                rules=[rule_evidence(li.port, r) for li, r, _ in members],
+                headers=sorted({c.name for c in conditions}),
+                value_sent="present",
+                values_accepted=sum(c.accepted_count for c in conditions),
+                match=False))
     related = path_related(paths, albs=False)
     if broken:
         return Verdict.fail(
             "The header value CloudFront sends matches no value the ALB accepts: requests "
-            "through CloudFront fall to the default action",
-            related,
-            mismatched_routes=broken,
-        )
-    return Verdict.ok(
-        f"Header values match on all {checked} header-checked route(s)",
-        related,
-        routes_checked=checked,
-    )
+            "through CloudFront fall to the default action", related, mismatched_routes=broken)
+    return Verdict.ok(f"Header values match on all {checked} header-checked route(s)", related,
+                      routes_checked=checked)
 
 
 def check_alb_not_behind_cloudfront(

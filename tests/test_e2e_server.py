@@ -184,3 +184,18 @@ def test_unreachable_endpoint_is_incomplete_not_pass():
     )
     assert proc.returncode == 3
     assert "could not run" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_collect_then_evaluate_equals_scan(json_scan, seeded_server, tmp_path):
+    endpoint, apps = seeded_server
+    snap = tmp_path / "snapshot.json"
+    collected = edge_audit("collect", "--endpoint-url", endpoint, "--region", "us-east-1",
+                           "--region", "eu-west-1", "-o", str(snap))
+    assert collected.returncode == 3, collected.stderr  # moto lacks some read APIs
+    text = snap.read_text()
+    assert not any(v in text for app in apps.values() for v in app.secret_values)
+    offline = edge_audit("evaluate", str(snap), "--format", "json")
+    assert offline.returncode == json_scan[0].returncode
+    doc = json.loads(offline.stdout)
+    validate(doc)
+    assert doc["results"] == json_scan[1]["results"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from auditor.collect import awslambda, cloudfront, cloudwatch, ec2, elbv2, wafv2
 from auditor.collect.base import Calls
 from auditor.gaps import Unavailable
@@ -76,7 +78,11 @@ def collect_region(
 
 
 def collect_inventory(
-    ctx: AwsContext, regions: list[str], account: str, partition: str = "aws"
+    ctx: AwsContext,
+    regions: list[str],
+    account: str,
+    partition: str = "aws",
+    params: Mapping | None = None,
 ) -> Inventory:
     calls = Calls(ctx, account)
     distributions = cloudfront.collect(calls, account)

@@ -13,7 +13,7 @@ import boto3
 
 from auditor.demo.seed import DEFAULT_HEALTH, AppSpec, FunctionSpec, SeededApp, Seeder
 from auditor.rule import Rule
-from auditor.scan import Report, scan_account
+from auditor.scan import Collection, Report, collect, evaluate
 from auditor.session import AwsContext
 
 DEMO_REGIONS = ("us-east-1", "eu-west-1")
@@ -76,11 +76,17 @@ def seed_demo_account(endpoint_url: str) -> list[SeededApp]:
     return [seeder.seed(spec) for spec in DEMO_APPS]
 
 
-def run_demo(rules: Sequence[Rule]) -> Report:
+def run_demo(rules: Sequence[Rule], params=None) -> Report:
+    collection, secrets = collect_demo(params)
+    return evaluate(collection, rules, params, secrets)
+
+
+def collect_demo(params=None) -> tuple[Collection, tuple]:
+    """Seed a fresh fake account and collect it: (collection, secrets)."""
     from auditor.demo.server import FakeAwsServer
 
     with FakeAwsServer() as server:
         seed_demo_account(server.endpoint)
         session = boto3.Session(region_name="us-east-1", **DEMO_CREDENTIALS)
         ctx = AwsContext(session, endpoint_url=server.endpoint)
-        return scan_account(ctx, DEMO_REGIONS, rules)
+        return collect(ctx, DEMO_REGIONS, params)

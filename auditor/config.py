@@ -1,0 +1,101 @@
+"""``--config FILE``: a TOML file of per-rule parameter overrides.
+
+```toml
+[rules.HC-001]
+min_interval_seconds = 90
+
+[rules.LIM-003]
+window_days = 7
+```
+
+The file is validated by a JSON Schema built from the rules' own parameters (their
+defaults give the types), so a typo names the rule and the key instead of being ignored.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from auditor.rule import Rule
+
+
+class ConfigError(ValueError):
+    """The config file cannot be read or does not fit the schema: exit 2."""
+
+
+@dataclass(frozen=True)
+class Config:
+    rule_params: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def _type_of(value: Any) -> dict[str, Any]:
+    if isinstance(value, bool):
+        return {"type": "boolean"}
+    if isinstance(value, int):
+        return {"type": "integer", "minimum": 0}
+    if isinstance(value, float):
+        return {"type": "number", "minimum": 0}
+    if isinstance(value, list):
+        item = _type_of(value[0]) if value else {}
+        return {"type": "array", "items": item}
+    return {"type": "string"}
+
+
+def schema(rules: Sequence[Rule]) -> dict[str, Any]:
+    per_rule = {
+        r.id: {
+            "type": "object",
+            "properties": {name: _type_of(default) for name, default in r.params.items()},
+            "additionalProperties": False,
+        }
+        for r in rules
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "properties": {
+            "rules": {"type": "object", "properties": per_rule, "additionalProperties": False}
+        },
+        "additionalProperties": False,
+    }
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    where = ".".join(str(p) for p in error.absolute_path) or "(top level)"
+    if error.validator == "additionalProperties":
+        known = set(error.schema.get("properties", {}))
+        unknown = sorted(set(error.instance) - known)
+        what = "rule" if where == "rules" else "key"
+        hint = f"; known: {', '.join(sorted(known))}" if known and what == "key" else ""
+        return f"{where}: unknown {what} {', '.join(map(repr, unknown))}{hint}"
+    return f"{where}: {error.message}"
+
+
+def parse(text: str, rules: Sequence[Rule], source: str = "config") -> Config:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: not valid TOML: {exc}") from exc
+    errors = sorted(
+        jsonschema.Draft202012Validator(schema(rules)).iter_errors(data),
+        key=lambda e: list(e.absolute_path),
+    )
+    if errors:
+        raise ConfigError(f"{source}: " + "; ".join(_describe(e) for e in errors))
+    return Config(rule_params={k: dict(v) for k, v in data.get("rules", {}).items()})
+
+
+def load(path: str | None, rules: Sequence[Rule]) -> Config:
+    if not path:
+        return Config()
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read config {path}: {exc.strerror or exc}") from exc
+    return parse(text, rules, path)
