@@ -47,6 +47,8 @@ def _subjects(topo: Topology, kind: SubjectKind) -> SubjectSet:
         return topo.target_functions(health_checked_only=True)
     if kind is SubjectKind.EDGE_DISTRIBUTION:
         return topo.edge_distributions()
+    if kind is SubjectKind.REST_API:
+        return topo.rest_apis()
     raise ValueError(kind)
 
 

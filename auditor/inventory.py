@@ -19,6 +19,7 @@ T_DISTRIBUTION = "AWS::CloudFront::Distribution"
 T_FUNCTION = "AWS::Lambda::Function"
 T_ALIAS = "AWS::Lambda::Alias"
 T_VERSION = "AWS::Lambda::Version"
+T_REST_API = "AWS::ApiGateway::RestApi"
 
 GLOBAL_REGION = "global"
 
@@ -94,6 +95,7 @@ class ListenerRule:
     priority: str  # "1".."50000" or "default"
     is_default: bool
     action_type: str  # type of the last (terminal) action: forward, redirect, fixed-response
+    redirect_protocol: str | None = None  # "HTTPS", "HTTP" or "#{protocol}" for a redirect
     forward_target_groups: tuple[str, ...] = ()  # ARNs with a non-zero weight
     header_conditions: tuple[HeaderCondition, ...] = ()
     path_patterns: tuple[str, ...] = ()
@@ -117,6 +119,7 @@ class Listener:
     port: int
     protocol: str
     rules: tuple[ListenerRule, ...] | Unavailable
+    ssl_policy: str = ""
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,7 @@ class LoadBalancer:
     security_group_ids: tuple[str, ...]
     listeners: tuple[Listener, ...] | Unavailable
     attributes: dict[str, str] | Unavailable
+    target_group_count: int = 0  # every target group attached, of any target type
 
     @property
     def ref(self) -> ResourceRef:
@@ -256,6 +260,27 @@ class Origin:
     read_timeout_seconds: int
     keepalive_timeout_seconds: int
     vpc_origin_id: str | None = None
+    ssl_protocols: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Behavior:
+    """A cache behaviour: which origin (or origin group) a path goes to, and how."""
+
+    path_pattern: str  # "*" for the default behaviour
+    target_origin_id: str
+    viewer_protocol_policy: str
+    cache_policy_id: str = ""
+    legacy_ttls: tuple[int, int, int] | None = None  # (min, default, max) without a policy
+
+
+@dataclass(frozen=True)
+class CachePolicy:
+    id: str
+    name: str
+    min_ttl: int
+    default_ttl: int
+    max_ttl: int
 
 
 @dataclass(frozen=True)
@@ -266,6 +291,11 @@ class Distribution:
     account: str
     origins: tuple[Origin, ...]
     web_acl_id: str  # "" when none; an ARN for WAFv2, a bare id for WAF Classic
+    behaviors: tuple[Behavior, ...] = ()
+    origin_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Read for edge distributions only; None where not read.
+    logging_enabled: bool | Unavailable | None = None
+    realtime_metrics: bool | Unavailable | None = None
 
     @property
     def ref(self) -> ResourceRef:
@@ -276,13 +306,77 @@ class Distribution:
 
 
 @dataclass(frozen=True)
-class PayloadErrorMetrics:
-    """Sums over the look-back window, by the dimension they were read with."""
+class MetricSeries:
+    """Daily CloudWatch values over the collected window, by `metric_key`.
 
-    window_days: int
-    lambda_user_errors: float
-    elb_502s: float
-    by_target_group: dict[str, float] = field(default_factory=dict)  # LambdaUserError
+    Each rule sums (or averages) the last N days it needs, N being its own parameter.
+    """
+
+    days: int
+    end_date: str  # ISO date of the last day in the window
+    daily: dict[str, dict[str, float]] = field(default_factory=dict)  # key -> {date: value}
+
+    def values(self, key: str, days: int) -> list[float]:
+        """The daily values of the last ``days`` days (days without data are absent)."""
+        from datetime import date, timedelta
+
+        cutoff = (date.fromisoformat(self.end_date) - timedelta(days=days)).isoformat()
+        series = self.daily.get(key, {})
+        return [series[d] for d in sorted(series) if d > cutoff]
+
+    def total(self, key: str, days: int) -> float:
+        return float(sum(self.values(key, days)))
+
+
+def metric_key(metric: str, dimensions: dict[str, str]) -> str:
+    """A stable key for one metric and its dimensions."""
+    return metric + "|" + ",".join(f"{k}={v}" for k, v in sorted(dimensions.items()))
+
+
+def elb_dimension(arn: str) -> str:
+    """``app/name/id`` or ``targetgroup/name/id``: the metric dimension of an ELB ARN."""
+    return arn.split(":", 5)[-1].removeprefix("loadbalancer/")
+
+
+def alb_dimensions(alb_arn: str, tg_arn: str | None = None) -> dict[str, str]:
+    dims = {"LoadBalancer": elb_dimension(alb_arn)}
+    if tg_arn:
+        dims["TargetGroup"] = elb_dimension(tg_arn)
+    return dims
+
+
+def function_dimensions(fn: LambdaFunction) -> dict[str, str]:
+    if fn.qualifier in (None, "$LATEST"):
+        return {"FunctionName": fn.name}
+    return {"FunctionName": fn.name, "Resource": f"{fn.name}:{fn.qualifier}"}
+
+
+def distribution_dimensions(dist: Distribution) -> dict[str, str]:
+    return {"DistributionId": dist.id, "Region": "Global"}
+
+
+@dataclass(frozen=True)
+class AlarmWatch:
+    """One metric an alarm reads (an alarm on metric math reads several)."""
+
+    alarm: str
+    namespace: str
+    metric: str
+    dimensions: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RestApi:
+    id: str
+    name: str
+    account: str
+    region: str
+    stage_count: int
+
+    @property
+    def ref(self) -> ResourceRef:
+        arn = f"arn:aws:apigateway:{self.region}::/restapis/{self.id}"
+        return ResourceRef(arn, T_REST_API, self.name, self.account, self.region)
 
 
 # ---------------------------------------------------------------- the whole
@@ -297,7 +391,10 @@ class RegionInventory:
     cloudfront_prefix_list_id: str | Unavailable | None = None
     functions: dict[str, LambdaFunction] = field(default_factory=dict)
     alb_web_acls: dict[str, WebAcl | Unavailable | None] = field(default_factory=dict)
-    payload_metrics: dict[str, PayloadErrorMetrics | Unavailable] = field(default_factory=dict)
+    metrics: MetricSeries | Unavailable | None = None  # None: no selected rule needed metrics
+    ssl_policies: dict[str, tuple[str, ...]] | Unavailable = field(default_factory=dict)
+    alarms: tuple[AlarmWatch, ...] | Unavailable | None = None
+    rest_apis: tuple[RestApi, ...] | Unavailable = ()
 
 
 @dataclass(frozen=True)
@@ -324,6 +421,11 @@ class Inventory:
     # the origin sends, keyed by auditor.headers.match_key; secrets are gone by then.
     header_matches: dict[str, bool] = field(default_factory=dict)
     sealed: bool = False
+    cache_policies: dict[str, CachePolicy | Unavailable] = field(default_factory=dict)
+    vpc_origins: dict[str, str] | Unavailable = field(default_factory=dict)  # id -> endpoint ARN
+    dns_targets: dict[str, str] | Unavailable = field(default_factory=dict)  # domain -> target
+    edge_metrics: MetricSeries | Unavailable | None = None  # CloudFront, in us-east-1
+    edge_alarms: tuple[AlarmWatch, ...] | Unavailable | None = None  # alarms in us-east-1
 
     def secrets(self) -> list[Secret]:
         """Every secret the inventory holds, for the reporters' last-line scrub."""

@@ -24,6 +24,7 @@ class SubjectKind(StrEnum):
     TARGET_FUNCTION = "target_function"
     HEALTH_CHECKED_FUNCTION = "health_checked_function"
     EDGE_DISTRIBUTION = "edge_distribution"
+    REST_API = "rest_api"
 
 
 Params = Mapping[str, Any]

@@ -17,6 +17,8 @@ from auditor.inventory import (
     GLOBAL_REGION,
     T_DISTRIBUTION,
     T_LOAD_BALANCER,
+    T_REST_API,
+    Behavior,
     ClassicWebAcl,
     Distribution,
     Inventory,
@@ -24,9 +26,11 @@ from auditor.inventory import (
     Listener,
     ListenerRule,
     LoadBalancer,
+    MetricSeries,
     Origin,
     RegionInventory,
     ResourceRef,
+    RestApi,
     SecurityGroup,
     TargetGroup,
     WebAcl,
@@ -57,10 +61,23 @@ class EdgePath:
     origin: Origin
     alb: LoadBalancer
 
+    @property
+    def via_vpc_origin(self) -> bool:
+        """CloudFront reaches the ALB privately: it cannot be bypassed from the internet."""
+        return bool(self.origin.vpc_origin_id)
+
 
 def _domain_key(name: str) -> str:
     name = name.strip().rstrip(".").lower()
     return name.removeprefix("dualstack.")
+
+
+AWS_HOSTS = ("amazonaws.com", "amazonaws.com.cn", "cloudfront.net", "on.aws", "aws.dev")
+
+
+def _aws_host(domain: str) -> bool:
+    name = _domain_key(domain)
+    return any(name == h or name.endswith("." + h) for h in AWS_HOSTS)
 
 
 def _elb_region(domain: str) -> str | None:
@@ -71,6 +88,12 @@ def _elb_region(domain: str) -> str | None:
     return None
 
 
+def _series(value: MetricSeries | Unavailable | None, operation: str) -> MetricSeries:
+    if value is None:
+        raise DataUnavailable(Unavailable(operation, "NotCollected", "metrics were not read"))
+    return need(value)
+
+
 class Topology:
     def __init__(self, inventory: Inventory) -> None:
         self.inventory = inventory
@@ -78,6 +101,7 @@ class Topology:
         self._regions = {r.region: r for r in inventory.regions}
         self._lambda_tgs: dict[str, TargetGroup] = {}
         self._albs_by_domain: dict[str, LoadBalancer] = {}
+        self._albs_by_arn: dict[str, LoadBalancer] = {}
         self._lambda_albs: list[LoadBalancer] = []
         self._region_gaps: list[Gap] = []
         for region in inventory.regions:
@@ -85,6 +109,8 @@ class Topology:
         self._paths_by_alb: dict[str, list[EdgePath]] = {}
         self._paths_by_dist: dict[str, list[EdgePath]] = {}
         self._unresolved: dict[str, Unavailable] = {}
+        self._unlinked_domains: list[str] = []
+        self._link_gap: Unavailable | None = None  # DNS or VPC origins unreadable
         if not isinstance(inventory.distributions, Unavailable):
             self._link_distributions(inventory.distributions)
 
@@ -103,6 +129,7 @@ class Topology:
             if self._serves_lambda(lb):
                 self._lambda_albs.append(lb)
                 self._albs_by_domain[_domain_key(lb.dns_name)] = lb
+                self._albs_by_arn[lb.arn] = lb
 
     def _serves_lambda(self, lb: LoadBalancer) -> bool:
         """A Lambda ALB; one whose routing could not be read counts, to fail closed."""
@@ -119,10 +146,35 @@ class Topology:
                     return True
         return False
 
+    def _origin_alb(self, origin: Origin) -> LoadBalancer | Unavailable | None:
+        """The Lambda ALB an origin reaches: by name, through a VPC origin, or through one
+        Route 53 alias or CNAME hop; `Unavailable` when the link could not be read."""
+        inv = self.inventory
+        if origin.vpc_origin_id:
+            if isinstance(inv.vpc_origins, Unavailable):
+                return inv.vpc_origins
+            return self._albs_by_arn.get(inv.vpc_origins.get(origin.vpc_origin_id, ""))
+        key = _domain_key(origin.domain_name)
+        alb = self._albs_by_domain.get(key)
+        if alb is not None or origin.protocol_policy is None or _aws_host(key):
+            return alb
+        if isinstance(inv.dns_targets, Unavailable):
+            return inv.dns_targets
+        target = inv.dns_targets.get(key)
+        if target is None:
+            self._unlinked_domains.append(key)
+            return None
+        return self._albs_by_domain.get(_domain_key(target))
+
     def _link_distributions(self, distributions: tuple[Distribution, ...]) -> None:
         for dist in distributions:
             for origin in dist.origins:
-                alb = self._albs_by_domain.get(_domain_key(origin.domain_name))
+                alb = self._origin_alb(origin)
+                if isinstance(alb, Unavailable):
+                    if self._lambda_albs:
+                        self._unresolved[dist.arn] = alb
+                        self._link_gap = alb
+                    continue
                 if alb is not None:
                     path = EdgePath(dist, origin, alb)
                     self._paths_by_alb.setdefault(alb.arn, []).append(path)
@@ -134,6 +186,11 @@ class Topology:
                     for listing in (scanned.load_balancers, scanned.target_groups):
                         if isinstance(listing, Unavailable):
                             self._unresolved[dist.arn] = listing
+
+    def unlinked_custom_domains(self) -> list[str]:
+        """Custom origin domains that name no Lambda ALB directly (worth a DNS look-up),
+        or nothing when there is no Lambda ALB for them to reach."""
+        return sorted(set(self._unlinked_domains)) if self._lambda_albs else []
 
     def _region_ref(self, region: str) -> ResourceRef:
         partition = self.inventory.partition
@@ -183,6 +240,17 @@ class Topology:
         items = [d for d in dists if d.arn in self._paths_by_dist or d.arn in self._unresolved]
         return SubjectSet(items)
 
+    def rest_apis(self) -> SubjectSet[RestApi]:
+        found: SubjectSet[RestApi] = SubjectSet()
+        for region in self.inventory.regions:
+            if isinstance(region.rest_apis, Unavailable):
+                arn = f"arn:{self.inventory.partition}:apigateway:{region.region}::/restapis/*"
+                ref = ResourceRef(arn, T_REST_API, "*", self.account, region.region)
+                found.gaps.append(Gap(ref, region.rest_apis))
+            else:
+                found.items.extend(region.rest_apis)
+        return found
+
     # ------------------------------------------------------------ queries
 
     def all_edge_paths(self) -> list[EdgePath]:
@@ -190,6 +258,8 @@ class Topology:
 
     def edge_paths_of_alb(self, alb: LoadBalancer) -> list[EdgePath]:
         need(self.inventory.distributions)
+        if self._link_gap is not None:  # an unresolved origin may front this ALB too
+            raise DataUnavailable(self._link_gap)
         return list(self._paths_by_alb.get(alb.arn, []))
 
     def edge_paths_of_distribution(self, dist: Distribution) -> list[EdgePath]:
@@ -264,12 +334,51 @@ class Topology:
             )
         return need(acl)
 
+    def behaviors_to(self, path: EdgePath) -> list[Behavior]:
+        """The distribution's behaviours that route to this path's origin (directly or
+        through an origin group holding it)."""
+        dist, origin_id = path.distribution, path.origin.origin_id
+        groups = {g for g, members in dist.origin_groups.items() if origin_id in members}
+        return [b for b in dist.behaviors
+                if b.target_origin_id == origin_id or b.target_origin_id in groups]
+
+    def cache_ttls(self, behavior: Behavior) -> tuple[int, int, int]:
+        """(min, default, max) TTL of a behaviour, from its cache policy or legacy TTLs."""
+        if not behavior.cache_policy_id:
+            return behavior.legacy_ttls or (0, 86400, 31536000)
+        policy = self.inventory.cache_policies.get(behavior.cache_policy_id)
+        if policy is None:
+            raise DataUnavailable(Unavailable("cloudfront:GetCachePolicy", "NotCollected",
+                                              f"cache policy {behavior.cache_policy_id} not read"))
+        policy = need(policy)
+        return policy.min_ttl, policy.default_ttl, policy.max_ttl
+
     def header_accepted(self, path: EdgePath, rule: ListenerRule, index: int) -> bool:
         """Whether the origin's header value satisfies the rule's ``index``-th header
         condition: the verdict computed when the inventory was sealed."""
         from auditor.headers import condition_accepts
 
         return condition_accepts(self.inventory, path.distribution, path.origin, rule, index)
+
+    def ssl_protocols(self, region: str, policy: str) -> tuple[str, ...]:
+        policies = need(self._regions[region].ssl_policies)
+        if policy not in policies:
+            raise DataUnavailable(Unavailable("elbv2:DescribeSSLPolicies", "NotFound",
+                                              f"TLS policy {policy} was not returned"))
+        return policies[policy]
+
+    def lambda_target_groups_of(self, alb: LoadBalancer) -> list[str]:
+        """The Lambda target groups the ALB's rules forward to (ARNs, in rule order)."""
+        found: dict[str, None] = {}
+        for _, rule in self.forwarding_rules(alb):
+            found.update((a, None) for a in rule.forward_target_groups if a in self._lambda_tgs)
+        return list(found)
+
+    def region_metrics(self, region: str) -> MetricSeries:
+        return _series(self._regions[region].metrics, "cloudwatch:GetMetricData")
+
+    def edge_metrics(self) -> MetricSeries:
+        return _series(self.inventory.edge_metrics, "cloudwatch:GetMetricData")
 
     def region(self, name: str) -> RegionInventory:
         return self._regions[name]

@@ -16,6 +16,9 @@ PACKS = (
     "rules.target_groups",
     "rules.limits",
     "rules.waf",
+    "rules.cloudfront",
+    "rules.alb",
+    "rules.operations",
 )
 
 

@@ -70,11 +70,10 @@ def check_origin_header_missing(
     paths = topo.edge_paths_of_distribution(dist)
     if not paths:
         return None
-    origins = [
-        dict(path_evidence(p), custom_headers=[h.name for h in p.origin.custom_headers])
-        for p in paths
-    ]
-    bare = [o for o in origins if not o["custom_headers"]]
+    origins = [dict(path_evidence(p), custom_headers=[h.name for h in p.origin.custom_headers],
+                    vpc_origin=p.via_vpc_origin) for p in paths]
+    # A VPC origin cannot be reached from the internet: it needs no secret to prove itself.
+    bare = [o for o in origins if not o["custom_headers"] and not o["vpc_origin"]]
     related = path_related(paths, dists=False)
     if bare:
         names = ", ".join(o["origin_id"] for o in bare)

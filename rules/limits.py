@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 
 from auditor.findings import Severity, Verdict
-from auditor.gaps import DataUnavailable, Unavailable, need
-from auditor.inventory import LambdaFunction, LoadBalancer
+from auditor.gaps import need
+from auditor.inventory import LambdaFunction, LoadBalancer, alb_dimensions, metric_key
 from auditor.rule import Params, Rule, SubjectKind
 from auditor.topology import Topology
 from rules._common import path_evidence, rule_evidence
@@ -82,29 +82,20 @@ def check_timeout_over_origin(topo: Topology, fn: LambdaFunction, params: Params
 
 
 def check_payload_errors(topo: Topology, alb: LoadBalancer, params: Params) -> Verdict | None:
-    metrics = topo.region(alb.region).payload_metrics
-    if alb.arn not in metrics:
-        raise DataUnavailable(
-            Unavailable("cloudwatch:GetMetricData", "NotCollected", "payload metrics were not read")
-        )
-    m = need(metrics[alb.arn])
-    evidence = {
-        "window_days": m.window_days,
-        "LambdaUserError": m.lambda_user_errors,
-        "HTTPCode_ELB_502_Count": m.elb_502s,
-        "LambdaUserError_by_target_group": m.by_target_group,
-    }
+    series, days = topo.region_metrics(alb.region), params["window_days"]
+    user = series.total(metric_key("LambdaUserError", alb_dimensions(alb.arn)), days)
+    e502 = series.total(metric_key("HTTPCode_ELB_502_Count", alb_dimensions(alb.arn)), days)
+    by_tg = {tg.name: series.total(metric_key("LambdaUserError",
+                                              alb_dimensions(alb.arn, tg.arn)), days)
+             for tg in topo.target_groups_of(alb)}
+    evidence = {"window_days": days, "LambdaUserError": user, "HTTPCode_ELB_502_Count": e502,
+                "LambdaUserError_by_target_group": by_tg}
     related = [tg.arn for tg in topo.target_groups_of(alb)]
-    if m.lambda_user_errors > 0 or m.elb_502s > 0 or any(m.by_target_group.values()):
-        return Verdict.fail(
-            f"CloudWatch shows Lambda user errors or ELB 502s in the last "
-            f"{m.window_days} days: responses over 1 MB or malformed",
-            related,
-            **evidence,
-        )
-    return Verdict.ok(
-        f"No Lambda user errors or ELB 502s in the last {m.window_days} days", related, **evidence
-    )
+    if user > 0 or e502 > 0 or any(by_tg.values()):
+        return Verdict.fail(f"CloudWatch shows Lambda user errors or ELB 502s in the last "
+                            f"{days} days: responses over 1 MB or malformed", related, **evidence)
+    return Verdict.ok(f"No Lambda user errors or ELB 502s in the last {days} days", related,
+                      **evidence)
 
 
 def check_upload_route(topo: Topology, alb: LoadBalancer, params: Params) -> Verdict | None:
@@ -171,6 +162,7 @@ RULES = (
         "response shape (statusCode, headers, body).",
         SubjectKind.LAMBDA_ALB,
         check_payload_errors,
+        params={"window_days": 14},
     ),
     Rule(
         "LIM-004",

@@ -13,8 +13,8 @@ from auditor.inventory import (
     FunctionUrl,
     HealthCheck,
     IngressPermission,
+    MetricSeries,
     OriginHeader,
-    PayloadErrorMetrics,
     PolicyStatement,
     WebAcl,
 )
@@ -24,12 +24,14 @@ from tests.scenario import (
     EDGE_ACL_ARN,
     FIXED_403_DEFAULT,
     GOOD_HEALTH,
+    LAST_DAY,
     PREFIX_INGRESS,
     PREFIX_LIST,
     SECRET,
     TG_ARN,
     WORLD_INGRESS,
     Scenario,
+    alb_metric,
     denied,
     header_condition,
     rule,
@@ -401,15 +403,18 @@ CASES = [
     Case("LIM-002", "pass", "45-under-60", BASE.but(timeout=45, origin_read_timeout=60)),
     Case("LIM-002", "none", "not-fronted", BASE.but(timeout=45, fronted=False)),
     # --- LIM-003 payload-errors-observed
-    Case("LIM-003", "fail", "user-errors", BASE.but(metrics=PayloadErrorMetrics(14, 3.0, 0.0))),
-    Case("LIM-003", "fail", "elb-502", BASE.but(metrics=PayloadErrorMetrics(14, 0.0, 7.0))),
+    Case("LIM-003", "fail", "user-errors", BASE.but(metrics={alb_metric("LambdaUserError"): 3})),
+    Case("LIM-003", "fail", "elb-502", BASE.but(metrics={alb_metric("HTTPCode_ELB_502_Count"): 7})),
     Case(
         "LIM-003",
         "fail",
         "by-target-group",
-        BASE.but(metrics=PayloadErrorMetrics(14, 0.0, 0.0, {TG_ARN: 1.0})),
+        BASE.but(metrics={alb_metric("LambdaUserError", tg=True): 1}),
     ),
-    Case("LIM-003", "pass", "zeros", BASE),
+    Case("LIM-003", "pass", "zeros", BASE.but(metrics={alb_metric("LambdaUserError"): 0})),
+    Case("LIM-003", "pass", "outside-window", BASE.but(metrics=MetricSeries(
+        30, LAST_DAY, {alb_metric("LambdaUserError"): {"2026-10-25": 9.0}}))),
+    Case("LIM-003", "error", "not-collected", BASE.but(metrics=None)),
     Case("LIM-003", "error", "denied", BASE.but(metrics=denied("cloudwatch:GetMetricData"))),
     # --- LIM-004 upload-route-to-lambda
     Case("LIM-004", "fail", "post", BASE.but(rules=(rule(methods=("POST",)), FIXED_403_DEFAULT))),
@@ -461,3 +466,206 @@ CASES = [
 # Headers CloudFront sends whose values must never show in any output.
 SECRET_VALUES = [SECRET, "old-value-0000", "S3CR3T-origin-*"]
 _ = OriginHeader, Secret  # re-exported for case authors
+
+# ---------------------------------------------------------------- phase 2
+from auditor.inventory import (  # noqa: E402
+    AlarmWatch,
+    Behavior,
+    CachePolicy,
+    Listener,
+    RestApi,
+)
+from tests.scenario import (  # noqa: E402
+    ALARMS,
+    ALB_ARN,
+    BEHAVIORS,
+    CACHING_DISABLED,
+    CACHING_OPTIMIZED,
+    HARDENED_ATTRIBUTES,
+    LISTENER_ARN,
+    dist_metric,
+    fn_metric,
+)
+
+ALL_DISABLED = (Behavior("*", "alb", "redirect-to-https", CACHING_DISABLED),)
+REDIRECT_DEFAULT = rule(default=True, target="")
+REDIRECT_DEFAULT = type(REDIRECT_DEFAULT)(**{**REDIRECT_DEFAULT.__dict__,
+                                             "action_type": "redirect",
+                                             "redirect_protocol": "HTTPS"})
+HTTP_REDIRECT = Listener(f"{LISTENER_ARN}-80", 80, "HTTP", (REDIRECT_DEFAULT,))
+HTTPS = Listener(f"{LISTENER_ARN}-443", 443, "HTTPS", (rule(), FIXED_403_DEFAULT),
+                 "ELBSecurityPolicy-TLS13-1-2-2021-06")
+OLD_TLS = "ELBSecurityPolicy-2016-08"
+API = RestApi("a1b2c3", "partner", "111122223333", "us-east-1", 9)
+OTHER_ALB = "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/other/99"
+
+
+def attrs(**changes) -> dict:
+    return {**HARDENED_ATTRIBUTES, **{k.replace("__", "."): v for k, v in changes.items()}}
+
+
+def many_rules(n: int):
+    return tuple(rule(str(i), paths=(f"/r{i}/*",)) for i in range(1, n + 1)) + (
+        FIXED_403_DEFAULT,)
+
+
+def second_alb(tg_count: int):
+    """A second small Lambda ALB in the region (for ALB-010)."""
+    scenario = BASE
+    alb = scenario.alb()
+    other = type(alb)(**{**alb.__dict__, "arn": OTHER_ALB, "name": "other",
+                         "dns_name": "other-1.us-east-1.elb.amazonaws.com"})
+    tg = type(BASE.build().regions[0].target_groups[0])
+    groups = [tg(f"{TG_ARN}-o{i}", f"o{i}", "lambda", "111122223333", "us-east-1",
+                 (OTHER_ALB,), BASE.health) for i in range(tg_count)]
+    rules_ = tuple(rule(str(i + 1), target=g.arn) for i, g in enumerate(groups))
+    other = type(alb)(**{**other.__dict__, "listeners": (
+        Listener(f"{LISTENER_ARN}-o", 443, "HTTPS", rules_ + (FIXED_403_DEFAULT,),
+                 "ELBSecurityPolicy-TLS13-1-2-2021-06"),)})
+    base_tg = BASE.build().regions[0].target_groups[0]
+    return BASE.but(load_balancers=(alb, other), target_groups=(base_tg, *groups))
+
+
+CASES += [
+    # --- CF-001 viewer-http-allowed
+    Case("CF-001", "fail", "allow-all", BASE.but(behaviors=(
+        Behavior("*", "alb", "allow-all", CACHING_DISABLED),))),
+    Case("CF-001", "fail", "through-origin-group", BASE.but(
+        origin_groups={"failover": ("alb", "backup")},
+        behaviors=(Behavior("*", "failover", "allow-all", CACHING_DISABLED),))),
+    Case("CF-001", "pass", "redirect", BASE),
+    Case("CF-001", "pass", "allow-all-to-other-origin", BASE.but(behaviors=BEHAVIORS + (
+        Behavior("/static/*", "s3", "allow-all", CACHING_OPTIMIZED),))),
+    Case("CF-001", "none", "not-fronted", BASE.but(fronted=False)),
+    # --- CF-002 origin-tls-outdated
+    Case("CF-002", "fail", "tls1", BASE.but(origin_ssl=("TLSv1", "TLSv1.2"))),
+    Case("CF-002", "fail", "tls11", BASE.but(origin_ssl=("TLSv1.1",))),
+    Case("CF-002", "pass", "tls12", BASE),
+    # --- CF-003 origin-keepalive-short
+    Case("CF-003", "fail", "default-5", BASE.but(origin_keepalive=5)),
+    Case("CF-003", "pass", "30", BASE),
+    # --- CF-004 no-caching-anywhere
+    Case("CF-004", "fail", "all-disabled", BASE.but(behaviors=ALL_DISABLED)),
+    Case("CF-004", "fail", "legacy-zero-ttl", BASE.but(behaviors=(
+        Behavior("*", "alb", "https-only", "", (0, 0, 0)),))),
+    Case("CF-004", "pass", "catalog-cached", BASE),
+    Case("CF-004", "error", "custom-policy-denied", BASE.but(
+        behaviors=(Behavior("*", "alb", "https-only", "custom-1"),),
+        cache_policies={"custom-1": denied("cloudfront:GetCachePolicy")})),
+    # --- CF-005 personal-path-cached
+    Case("CF-005", "fail", "auth-optimized", BASE.but(behaviors=BEHAVIORS + (
+        Behavior("/api/auth/*", "alb", "https-only", CACHING_OPTIMIZED),))),
+    Case("CF-005", "fail", "custom-ttl", BASE.but(
+        behaviors=(*BEHAVIORS, Behavior("/users/*", "alb", "https-only", "custom-1")),
+        cache_policies={CACHING_DISABLED: CachePolicy(CACHING_DISABLED, "d", 0, 0, 0),
+                        CACHING_OPTIMIZED: CachePolicy(CACHING_OPTIMIZED, "o", 1, 86400, 1),
+                        "custom-1": CachePolicy("custom-1", "c", 0, 60, 300)})),
+    Case("CF-005", "pass", "auth-disabled", BASE.but(behaviors=BEHAVIORS + (
+        Behavior("/api/auth/*", "alb", "https-only", CACHING_DISABLED),))),
+    Case("CF-005", "pass", "no-personal-paths", BASE),
+    # --- CF-006 cache-metrics-off
+    Case("CF-006", "fail", "off", BASE.but(realtime_metrics=False)),
+    Case("CF-006", "pass", "on", BASE),
+    Case("CF-006", "error", "denied", BASE.but(realtime_metrics=denied(
+        "cloudfront:GetMonitoringSubscription"))),
+    # --- CF-007 logging-off
+    Case("CF-007", "fail", "off", BASE.but(logging=False)),
+    Case("CF-007", "pass", "on", BASE),
+    Case("CF-007", "error", "denied", BASE.but(logging=denied(
+        "cloudfront:GetDistributionConfig"))),
+    # --- ALB-001 http-listener-serves
+    Case("ALB-001", "fail", "http-forwards", BASE.but(listener_ports=(443, 80))),
+    Case("ALB-001", "pass", "http-redirects", BASE.but(listeners=(HTTPS, HTTP_REDIRECT))),
+    Case("ALB-001", "pass", "https-only", BASE),
+    Case("ALB-001", "none", "internal", BASE.but(scheme="internal", listener_ports=(80,))),
+    # --- ALB-002 tls-policy-outdated
+    Case("ALB-002", "fail", "2016-08", BASE.but(ssl_policy=OLD_TLS, ssl_policies={
+        OLD_TLS: ("TLSv1.2", "TLSv1.1", "TLSv1")})),
+    Case("ALB-002", "pass", "tls13", BASE),
+    Case("ALB-002", "none", "no-https-listener", BASE.but(listener_ports=(80,))),
+    Case("ALB-002", "error", "policy-unknown", BASE.but(ssl_policies={})),
+    # --- ALB-003..006 attributes
+    Case("ALB-003", "fail", "absent-default-false", BASE.but(alb_attributes={})),
+    Case("ALB-003", "pass", "true", BASE),
+    Case("ALB-004", "fail", "monitor", BASE.but(alb_attributes=attrs(
+        routing__http__desync_mitigation_mode="monitor"))),
+    Case("ALB-004", "pass", "absent-default-defensive", BASE),
+    Case("ALB-004", "pass", "strictest", BASE.but(alb_attributes=attrs(
+        routing__http__desync_mitigation_mode="strictest"))),
+    Case("ALB-005", "fail", "false", BASE.but(alb_attributes=attrs(
+        deletion_protection__enabled="false"))),
+    Case("ALB-005", "pass", "true", BASE),
+    Case("ALB-006", "fail", "absent", BASE.but(alb_attributes={})),
+    Case("ALB-006", "pass", "true", BASE),
+    Case("ALB-006", "error", "denied", BASE.but(alb_attributes=denied(
+        "elbv2:DescribeLoadBalancerAttributes"))),
+    # --- ALB-007 listener-rule-quota
+    Case("ALB-007", "fail", "80-rules", BASE.but(rules=many_rules(80))),
+    Case("ALB-007", "pass", "79-rules", BASE.but(rules=many_rules(79))),
+    # --- ALB-008 target-group-quota
+    Case("ALB-008", "fail", "80", BASE.but(target_group_count=80)),
+    Case("ALB-008", "pass", "79", BASE.but(target_group_count=79)),
+    # --- ALB-009 single-function-alb
+    Case("ALB-009", "fail", "one", BASE),
+    Case("ALB-009", "pass", "three", BASE.but(rules=(
+        rule("1"), rule("2", target=TG_ARN + "-b"), rule("3", target=TG_ARN + "-c"),
+        FIXED_403_DEFAULT), target_groups=tuple(
+        type(BASE.build().regions[0].target_groups[0])(
+            arn, arn[-6:], "lambda", "111122223333", "us-east-1", (ALB_ARN,), BASE.health)
+        for arn in (TG_ARN, TG_ARN + "-b", TG_ARN + "-c")))),
+    # --- ALB-010 consolidate-albs
+    Case("ALB-010", "fail", "two-small-albs", second_alb(1)),
+    Case("ALB-010", "pass", "alone", BASE),
+    # --- ALB-011 prefer-vpc-origin
+    Case("ALB-011", "fail", "internet-facing", BASE),
+    Case("ALB-011", "pass", "internal-vpc-origin", BASE.but(
+        scheme="internal", vpc_origin_id="vo-1", vpc_origins={"vo-1": ALB_ARN})),
+    Case("ALB-011", "none", "not-fronted", BASE.but(fronted=False)),
+    Case("ALB-011", "error", "vpc-origins-denied", BASE.but(
+        vpc_origin_id="vo-1", vpc_origins=denied("cloudfront:ListVpcOrigins"))),
+    # --- LMB-001 throttles-observed
+    Case("LMB-001", "fail", "throttled", BASE.but(metrics={fn_metric("Throttles"): 12})),
+    Case("LMB-001", "pass", "zero", BASE.but(metrics={fn_metric("Throttles"): 0})),
+    Case("LMB-001", "error", "denied", BASE.but(metrics=denied("cloudwatch:GetMetricData"))),
+    # --- MON-001..003
+    Case("MON-001", "fail", "no-alarm", BASE.but(alarms=ALARMS[1:])),
+    Case("MON-001", "fail", "other-alb", BASE.but(alarms=(AlarmWatch(
+        "x", "AWS/ApplicationELB", "TargetResponseTime", {"LoadBalancer": "app/other/1"}),))),
+    Case("MON-001", "pass", "alarm", BASE),
+    Case("MON-001", "error", "denied", BASE.but(alarms=denied("cloudwatch:DescribeAlarms"))),
+    Case("MON-002", "fail", "no-alarm", BASE.but(alarms=ALARMS[:1])),
+    Case("MON-002", "pass", "account-alarm", BASE),
+    Case("MON-002", "pass", "function-alarm", BASE.but(alarms=(AlarmWatch(
+        "f", "AWS/Lambda", "ConcurrentExecutions", {"FunctionName": "web-api"}),))),
+    Case("MON-003", "fail", "no-alarm", BASE.but(edge_alarms=())),
+    Case("MON-003", "pass", "alarm", BASE),
+    Case("MON-003", "error", "denied", BASE.but(edge_alarms=denied(
+        "cloudwatch:DescribeAlarms"))),
+    # --- COST-001 pattern-below-break-even
+    Case("COST-001", "fail", "2M-a-month", BASE.but(edge_metrics={
+        dist_metric("Requests"): 1e6})),
+    Case("COST-001", "fail", "no-traffic", BASE.but(edge_metrics={})),
+    Case("COST-001", "pass", "40M-a-month", BASE),
+    Case("COST-001", "pass", "origin-count-only", BASE.but(
+        edge_metrics={}, metrics={alb_metric("RequestCount"): 20e6})),
+    Case("COST-001", "error", "edge-metrics-denied", BASE.but(edge_metrics=denied(
+        "cloudwatch:GetMetricData"))),
+    # --- APIGW-001 stage-quota
+    Case("APIGW-001", "fail", "9-stages", BASE.but(rest_apis=(API,))),
+    Case("APIGW-001", "pass", "3-stages", BASE.but(rest_apis=(
+        RestApi("a1b2c3", "partner", "111122223333", "us-east-1", 3),))),
+    Case("APIGW-001", "error", "denied", BASE.but(rest_apis=denied("apigateway:GetRestApis"))),
+    # --- links: VPC origins and Route 53 (judged through BYP-005 and BYP-001)
+    Case("BYP-005", "pass", "route53-alias", BASE.but(
+        origin_domain="api.example.com", dns_targets={"api.example.com": "dualstack." + ALB_DNS})),
+    Case("BYP-005", "fail", "route53-elsewhere", BASE.but(
+        origin_domain="api.example.com", dns_targets={"api.example.com": "x.example.net"})),
+    Case("BYP-005", "error", "route53-denied", BASE.but(
+        origin_domain="api.example.com", dns_targets=denied("route53:ListHostedZones"))),
+    Case("BYP-002", "pass", "vpc-origin-needs-no-header", BASE.but(
+        scheme="internal", vpc_origin_id="vo-1", vpc_origins={"vo-1": ALB_ARN},
+        origin_headers=())),
+    Case("BYP-008", "pass", "vpc-origin", BASE.but(
+        scheme="internal", vpc_origin_id="vo-1", vpc_origins={"vo-1": ALB_ARN})),
+]
+_ = dist_metric

@@ -9,8 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from auditor.collect.cloudfront import managed_cache_policy
 from auditor.gaps import Unavailable
 from auditor.inventory import (
+    AlarmWatch,
+    Behavior,
     Distribution,
     FunctionUrl,
     HeaderCondition,
@@ -21,14 +24,17 @@ from auditor.inventory import (
     Listener,
     ListenerRule,
     LoadBalancer,
+    MetricSeries,
     Origin,
     OriginHeader,
-    PayloadErrorMetrics,
     PolicyStatement,
     RegionInventory,
     SecurityGroup,
     TargetGroup,
     WebAcl,
+    alb_dimensions,
+    elb_dimension,
+    metric_key,
 )
 from auditor.secrets import Secret
 
@@ -57,6 +63,19 @@ SCOPED_POLICY = (
     ),
 )
 EDGE_ACL = WebAcl(EDGE_ACL_ARN, "edge", True, True, ("rate", "common"))
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+TLS13 = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+BEHAVIORS = (Behavior("*", "alb", "redirect-to-https", CACHING_DISABLED),
+             Behavior("/api/catalog/*", "alb", "https-only", CACHING_OPTIMIZED))
+HARDENED_ATTRIBUTES = {"idle_timeout.timeout_seconds": "60",
+                       "routing.http.drop_invalid_header_fields.enabled": "true",
+                       "deletion_protection.enabled": "true", "access_logs.s3.enabled": "true"}
+ALARMS = (AlarmWatch("latency", "AWS/ApplicationELB", "TargetResponseTime",
+                     {"LoadBalancer": elb_dimension(ALB_ARN)}),
+          AlarmWatch("concurrency", "AWS/Lambda", "ConcurrentExecutions", {}))
+EDGE_ALARMS = (AlarmWatch("hits", "AWS/CloudFront", "CacheHitRate",
+                          {"DistributionId": "E1EXAMPLE", "Region": "Global"}),)
 
 
 def header_condition(
@@ -98,8 +117,24 @@ class Scenario:
     listener_ports: tuple[int, ...] = (443,)
     rules: tuple[ListenerRule, ...] = field(default_factory=lambda: (rule(), FIXED_403_DEFAULT))
     alb_attributes: dict[str, str] | Unavailable = field(
-        default_factory=lambda: {"idle_timeout.timeout_seconds": "60"}
-    )
+        default_factory=lambda: dict(HARDENED_ATTRIBUTES))
+    ssl_policy: str = TLS13
+    ssl_policies: dict | Unavailable = field(
+        default_factory=lambda: {TLS13: ("TLSv1.3", "TLSv1.2")})
+    target_group_count: int = 3
+    behaviors: tuple[Behavior, ...] = BEHAVIORS
+    origin_groups: dict = field(default_factory=dict)
+    origin_ssl: tuple[str, ...] = ("TLSv1.2",)
+    origin_keepalive: int = 30
+    logging: bool | Unavailable | None = True
+    realtime_metrics: bool | Unavailable | None = True
+    cache_policies: dict | None = None  # None: the managed policies the behaviours use
+    alarms: Any = ALARMS
+    edge_alarms: Any = EDGE_ALARMS
+    rest_apis: Any = ()
+    vpc_origin_id: str | None = None
+    vpc_origins: Any = field(default_factory=dict)
+    dns_targets: Any = field(default_factory=dict)
     fronted: bool = True
     origin_domain: str = ALB_DNS
     origin_headers: tuple[OriginHeader, ...] = (OriginHeader("X-Origin-Verify", Secret(SECRET)),)
@@ -117,9 +152,9 @@ class Scenario:
     policy: Any = SCOPED_POLICY
     urls: tuple[FunctionUrl, ...] | Unavailable = ()
     provisioned: int | Unavailable | None = 2
-    metrics: PayloadErrorMetrics | Unavailable = field(
-        default_factory=lambda: PayloadErrorMetrics(14, 0.0, 0.0, {TG_ARN: 0.0})
-    )
+    metrics: dict[str, float] | Unavailable | None = field(default_factory=dict)  # key -> total
+    edge_metrics: dict[str, float] | Unavailable | None = field(
+        default_factory=lambda: {dist_metric("Requests"): 20e6})
     security_groups: dict | Unavailable | None = None  # None: built from ``ingress``
     prefix_list: str | Unavailable | None = PREFIX_LIST
     distributions: Any = None  # None: built from the fields above
@@ -134,7 +169,8 @@ class Scenario:
         listeners = self.listeners
         if listeners is None:
             listeners = tuple(
-                Listener(f"{LISTENER_ARN}-{p}", p, "HTTPS" if p == 443 else "HTTP", self.rules)
+                Listener(f"{LISTENER_ARN}-{p}", p, "HTTPS" if p == 443 else "HTTP", self.rules,
+                         self.ssl_policy if p == 443 else "")
                 for p in self.listener_ports
             )
         return LoadBalancer(
@@ -147,6 +183,7 @@ class Scenario:
             ("sg-0123456789abcdef0",),
             listeners,
             self.alb_attributes,
+            self.target_group_count,
         )
 
     def function(self) -> LambdaFunction:
@@ -164,20 +201,14 @@ class Scenario:
         )
 
     def distribution(self) -> Distribution:
-        origin = Origin(
-            "alb",
-            self.origin_domain,
-            self.origin_headers,
-            self.origin_protocol,
-            80,
-            443,
-            self.origin_read_timeout,
-            30,
-        )
+        origin = Origin("alb", self.origin_domain, self.origin_headers,
+                        None if self.vpc_origin_id else self.origin_protocol, 80, 443,
+                        self.origin_read_timeout, self.origin_keepalive,
+                        vpc_origin_id=self.vpc_origin_id, ssl_protocols=self.origin_ssl)
         acl_id = EDGE_ACL_ARN if self.edge_acl is not None else ""
-        return Distribution(
-            "E1EXAMPLE", DIST_ARN, "d111.cloudfront.net", ACCOUNT, (origin,), acl_id
-        )
+        return Distribution("E1EXAMPLE", DIST_ARN, "d111.cloudfront.net", ACCOUNT, (origin,),
+                            acl_id, self.behaviors, self.origin_groups, self.logging,
+                            self.realtime_metrics)
 
     def build(self) -> Inventory:
         tg = TargetGroup(
@@ -201,18 +232,45 @@ class Scenario:
             REGION,
             self.load_balancers if self.load_balancers is not None else (self.alb(),),
             self.target_groups if self.target_groups is not None else (tg,),
-            security_groups=groups,
-            cloudfront_prefix_list_id=self.prefix_list,
-            functions={fn.arn: fn},
-            alb_web_acls={ALB_ARN: self.alb_acl},
-            payload_metrics={ALB_ARN: self.metrics},
-        )
+            security_groups=groups, cloudfront_prefix_list_id=self.prefix_list,
+            functions={fn.arn: fn}, alb_web_acls={ALB_ARN: self.alb_acl},
+            metrics=series(self.metrics), ssl_policies=self.ssl_policies, alarms=self.alarms,
+            rest_apis=self.rest_apis)
         distributions = self.distributions
         if distributions is None:
             distributions = (self.distribution(),) if self.fronted else ()
         edge_acls = {EDGE_ACL_ARN: self.edge_acl} if self.edge_acl is not None else {}
-        return Inventory(ACCOUNT, "aws", (region,), distributions, edge_acls)
+        policies = self.cache_policies
+        if policies is None:
+            policies = {b.cache_policy_id: managed_cache_policy(b.cache_policy_id)
+                        for b in self.behaviors if b.cache_policy_id}
+        return Inventory(ACCOUNT, "aws", (region,), distributions, edge_acls,
+                         edge_metrics=series(self.edge_metrics), edge_alarms=self.edge_alarms,
+                         cache_policies=policies, vpc_origins=self.vpc_origins,
+                         dns_targets=self.dns_targets)
 
 
 def denied(operation: str) -> Unavailable:
     return Unavailable(operation, "AccessDenied", "User is not authorized to perform this action")
+
+
+LAST_DAY = "2026-11-20"
+
+
+def series(totals):
+    """A MetricSeries holding each total on the window's last day (or the value as is)."""
+    if not isinstance(totals, dict):
+        return totals
+    return MetricSeries(14, LAST_DAY, {k: {LAST_DAY: v} for k, v in totals.items()})
+
+
+def alb_metric(metric: str, tg: bool = False) -> str:
+    return metric_key(metric, alb_dimensions(ALB_ARN, TG_ARN if tg else None))
+
+
+def dist_metric(metric: str) -> str:
+    return metric_key(metric, {"DistributionId": "E1EXAMPLE", "Region": "Global"})
+
+
+def fn_metric(metric: str) -> str:
+    return metric_key(metric, {"FunctionName": "web-api", "Resource": "web-api:live"})

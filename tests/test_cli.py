@@ -23,9 +23,9 @@ def run(capsys, *argv):
 
 def test_rules_lists_the_catalogue(capsys):
     code, out, _ = run(capsys, "rules")
-    assert code == 0 and "BYP-001" in out and "WAF-006" in out
+    assert code == 0 and "BYP-001" in out and "APIGW-001" in out
     code, out, _ = run(capsys, "rules", "--format", "json")
-    assert len(json.loads(out)) == 27
+    assert len(json.loads(out)) == 51
 
 
 def test_schema_is_a_valid_schema(capsys):

@@ -14,7 +14,7 @@ from auditor.demo.seed import DEFAULT_HEALTH, AppSpec, FunctionSpec, Seeder
 from auditor.engine import evaluate
 from auditor.findings import Status
 from auditor.gaps import Unavailable
-from auditor.inventory import LoadBalancer, TargetGroup
+from auditor.inventory import LoadBalancer, TargetGroup, alb_dimensions, metric_key
 from auditor.secrets import Secret
 from auditor.session import AwsContext
 from rules import load_rules
@@ -193,43 +193,30 @@ def test_provisioned_concurrency_with_stubber(response, error, expected):
         assert calls.failures == []
 
 
-def test_payload_metrics_batch_and_sum_with_stubber():
+def test_daily_series_batches_and_keys_with_stubber():
     ctx = AwsContext.from_options()
     calls = Calls(ctx, "123456789012")
     alb_arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/abc"
     tg_arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/api/def"
-    alb = LoadBalancer(
-        alb_arn,
-        "web",
-        "web.elb.amazonaws.com",
-        "internet-facing",
-        "123456789012",
-        "us-east-1",
-        (),
-        (),
-        {},
-    )
+    alb = LoadBalancer(alb_arn, "web", "web.elb.amazonaws.com", "internet-facing",
+                       "123456789012", "us-east-1", (), (), {})
     tg = TargetGroup(tg_arn, "api", "lambda", "123456789012", "us-east-1", (alb_arn,), None)
+    queries = cloudwatch.region_queries([alb], [tg], [])
+    assert [q.metric for q in queries] == ["LambdaUserError", "HTTPCode_ELB_502_Count",
+                                           "RequestCount", "LambdaUserError"]
     now = datetime.datetime(2026, 11, 21, 8, 30, tzinfo=datetime.UTC)
+    day1 = datetime.datetime(2026, 11, 19, tzinfo=datetime.UTC)
+    day2 = datetime.datetime(2026, 11, 20, tzinfo=datetime.UTC)
     client = ctx.client("cloudwatch", "us-east-1")
     with Stubber(client) as stub:
-        stub.add_response(
-            "get_metric_data",
-            {
-                "MetricDataResults": [
-                    {
-                        "Id": "u0",
-                        "Values": [1.0, 2.0],
-                        "Timestamps": [now, now],
-                        "StatusCode": "Complete",
-                    },
-                    {"Id": "e0", "Values": [], "Timestamps": [], "StatusCode": "Complete"},
-                    {"Id": "t0x0", "Values": [3.0], "Timestamps": [now], "StatusCode": "Complete"},
-                ]
-            },
-        )
-        metrics = cloudwatch.payload_errors(calls, "us-east-1", [alb], [tg], 14, now=now)
-    m = metrics[alb_arn]
-    assert (m.lambda_user_errors, m.elb_502s, m.by_target_group) == (3.0, 0.0, {tg_arn: 3.0})
-    assert cloudwatch.dimension(alb_arn) == "app/web/abc"
-    assert cloudwatch.dimension(tg_arn) == "targetgroup/api/def"
+        stub.add_response("get_metric_data", {"MetricDataResults": [
+            {"Id": "q0", "Values": [1.0, 2.0], "Timestamps": [day1, day2],
+             "StatusCode": "Complete"},
+            {"Id": "q3", "Values": [3.0], "Timestamps": [day2], "StatusCode": "Complete"}]})
+        series = cloudwatch.daily_series(calls, "us-east-1", queries, 14, now=now)
+    assert series.end_date == "2026-11-20"
+    key = metric_key("LambdaUserError", alb_dimensions(alb_arn))
+    assert series.total(key, 14) == 3.0 and series.total(key, 1) == 2.0
+    assert series.total(metric_key("LambdaUserError", alb_dimensions(alb_arn, tg_arn)), 14) == 3
+    assert alb_dimensions(alb_arn, tg_arn) == {"LoadBalancer": "app/web/abc",
+                                               "TargetGroup": "targetgroup/api/def"}

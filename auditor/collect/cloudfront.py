@@ -1,55 +1,144 @@
-"""CloudFront: every distribution with its origins; ``ListDistributions`` carries all the
-fields the rules read (origins, custom headers, timeouts, web ACL id), so one paginated
-call per account is enough. CloudFront is global: its API lives in us-east-1.
+"""CloudFront: distributions with their origins, behaviours and web ACL id.
+
+``ListDistributions`` carries most of what the rules read, so one paginated call per
+account covers every distribution. Details only edge distributions need (logging,
+real-time metrics, custom cache policies, VPC origins) are fetched for those alone.
+CloudFront is global: its API lives in us-east-1.
 """
 
 from __future__ import annotations
 
-from auditor.collect.base import Calls
+from auditor.collect.base import ABSENT, Calls
 from auditor.gaps import Unavailable
-from auditor.inventory import Distribution, Origin, OriginHeader
+from auditor.inventory import Behavior, CachePolicy, Distribution, Origin, OriginHeader
 from auditor.secrets import Secret
 from auditor.session import GLOBAL_SERVICE_REGION
 
-OPERATIONS = ("cloudfront:ListDistributions",)
+OPERATIONS = ("cloudfront:ListDistributions", "cloudfront:GetDistributionConfig",
+              "cloudfront:GetMonitoringSubscription", "cloudfront:GetCachePolicy",
+              "cloudfront:ListVpcOrigins")
 READ_TIMEOUT_DEFAULT = 30
 KEEPALIVE_DEFAULT = 5
+CF = GLOBAL_SERVICE_REGION
+
+# AWS-managed cache policies (id -> name, min, default, max TTL): read without a call.
+MANAGED_CACHE_POLICIES = {
+    "4135ea2d-6df8-44a3-9df3-4b5a84be39ad": ("Managed-CachingDisabled", 0, 0, 0),
+    "658327ea-f89d-4fab-a63d-7e88639e58f6": ("Managed-CachingOptimized", 1, 86400, 31536000),
+    "b2884449-e4de-46a7-ac36-70bc7f1ddd6d": (
+        "Managed-CachingOptimizedForUncompressedObjects", 1, 86400, 31536000),
+    "08627262-05a9-4f76-9ded-b50ca2e3a84f": ("Managed-Elemental-MediaPackage", 0, 86400,
+                                             31536000),
+    "2e54312d-136d-493c-8eb9-b001f22f67d2": ("Managed-Amplify", 2, 2, 600),
+    "83da9c7e-98b4-4e11-a168-04f0df8e2c65": ("Managed-UseOriginCacheControlHeaders", 0, 0,
+                                             31536000),
+    "4cc15a8a-d715-48a4-82b8-cc0b614638fe": (
+        "Managed-UseOriginCacheControlHeaders-QueryStrings", 0, 0, 31536000),
+}
+
+
+def managed_cache_policy(policy_id: str) -> CachePolicy | None:
+    known = MANAGED_CACHE_POLICIES.get(policy_id)
+    return CachePolicy(policy_id, *known) if known else None
+
+
+def _items(container: dict | None) -> list:
+    return list((container or {}).get("Items") or [])
 
 
 def parse_origin(raw: dict) -> Origin:
     custom = raw.get("CustomOriginConfig")
-    headers = (raw.get("CustomHeaders") or {}).get("Items") or []
     vpc = raw.get("VpcOriginConfig") or {}
     cfg = custom or vpc
     return Origin(
-        origin_id=raw.get("Id", ""),
-        domain_name=raw.get("DomainName", ""),
-        custom_headers=tuple(
-            OriginHeader(h["HeaderName"], Secret(h.get("HeaderValue", ""))) for h in headers
-        ),
+        origin_id=raw.get("Id", ""), domain_name=raw.get("DomainName", ""),
+        custom_headers=tuple(OriginHeader(h["HeaderName"], Secret(h.get("HeaderValue", "")))
+                             for h in _items(raw.get("CustomHeaders"))),
         protocol_policy=custom.get("OriginProtocolPolicy") if custom else None,
         http_port=int((custom or {}).get("HTTPPort", 80)),
         https_port=int((custom or {}).get("HTTPSPort", 443)),
         read_timeout_seconds=int(cfg.get("OriginReadTimeout", READ_TIMEOUT_DEFAULT)),
         keepalive_timeout_seconds=int(cfg.get("OriginKeepaliveTimeout", KEEPALIVE_DEFAULT)),
         vpc_origin_id=vpc.get("VpcOriginId"),
-    )
+        ssl_protocols=tuple(_items((custom or {}).get("OriginSslProtocols"))))
+
+
+def parse_behavior(raw: dict, path: str | None = None) -> Behavior:
+    policy = raw.get("CachePolicyId") or ""
+    legacy = None
+    if not policy and "MinTTL" in raw:
+        legacy = (int(raw.get("MinTTL") or 0), int(raw.get("DefaultTTL") or 0),
+                  int(raw.get("MaxTTL") or 0))
+    return Behavior(path_pattern=path or raw.get("PathPattern") or "*",
+                    target_origin_id=raw.get("TargetOriginId", ""),
+                    viewer_protocol_policy=raw.get("ViewerProtocolPolicy", ""),
+                    cache_policy_id=policy, legacy_ttls=legacy)
+
+
+def parse_distribution(raw: dict, account: str) -> Distribution:
+    behaviors = [parse_behavior(raw.get("DefaultCacheBehavior") or {}, "*")]
+    behaviors += [parse_behavior(b) for b in _items(raw.get("CacheBehaviors"))]
+    groups = {g.get("Id", ""): tuple(m.get("OriginId", "") for m in _items(g.get("Members")))
+              for g in _items(raw.get("OriginGroups"))}
+    return Distribution(
+        id=raw["Id"], arn=raw["ARN"], domain_name=raw.get("DomainName", ""), account=account,
+        origins=tuple(parse_origin(o) for o in _items(raw.get("Origins"))),
+        web_acl_id=raw.get("WebACLId") or "", behaviors=tuple(behaviors), origin_groups=groups)
 
 
 def collect(calls: Calls, account: str) -> tuple[Distribution, ...] | Unavailable:
-    raw = calls.paginate(
-        "cloudfront", GLOBAL_SERVICE_REGION, "list_distributions", "DistributionList.Items"
-    )
+    raw = calls.paginate("cloudfront", CF, "list_distributions", "DistributionList.Items")
     if isinstance(raw, Unavailable):
         return raw
-    return tuple(
-        Distribution(
-            id=d["Id"],
-            arn=d["ARN"],
-            domain_name=d.get("DomainName", ""),
-            account=account,
-            origins=tuple(parse_origin(o) for o in (d.get("Origins") or {}).get("Items") or []),
-            web_acl_id=d.get("WebACLId") or "",
-        )
-        for d in raw
-    )
+    return tuple(parse_distribution(d, account) for d in raw)
+
+
+def logging_enabled(calls: Calls, dist: Distribution) -> bool | Unavailable:
+    """Standard logging (legacy, to S3) as the distribution's config states it."""
+    response = calls.call("cloudfront", CF, "get_distribution_config", resource=dist.arn,
+                          Id=dist.id)
+    if isinstance(response, Unavailable):
+        return response
+    return bool(((response.get("DistributionConfig") or {}).get("Logging") or {}).get("Enabled"))
+
+
+def realtime_metrics(calls: Calls, dist: Distribution) -> bool | Unavailable:
+    """Whether the additional metrics (cache hit rate among them) are on."""
+    response = calls.call("cloudfront", CF, "get_monitoring_subscription", resource=dist.arn,
+                          absent=("NoSuchMonitoringSubscription",), DistributionId=dist.id)
+    if response is ABSENT:
+        return False
+    if isinstance(response, Unavailable):
+        return response
+    config = (response.get("MonitoringSubscription") or {}).get(
+        "RealtimeMetricsSubscriptionConfig") or {}
+    return config.get("RealtimeMetricsSubscriptionStatus") == "Enabled"
+
+
+def cache_policy(calls: Calls, policy_id: str) -> CachePolicy | Unavailable:
+    known = managed_cache_policy(policy_id)
+    if known:
+        return known
+    response = calls.call("cloudfront", CF, "get_cache_policy", resource=policy_id,
+                          Id=policy_id)
+    if isinstance(response, Unavailable):
+        return response
+    cfg = (response.get("CachePolicy") or {}).get("CachePolicyConfig") or {}
+    return CachePolicy(policy_id, cfg.get("Name", ""), int(cfg.get("MinTTL", 0)),
+                       int(cfg.get("DefaultTTL", 0)), int(cfg.get("MaxTTL", 0)))
+
+
+def vpc_origins(calls: Calls) -> dict[str, str] | Unavailable:
+    """VPC origin id -> the ARN of the load balancer (or instance) it reaches."""
+    found: dict[str, str] = {}
+    marker = ""
+    while True:  # botocore has no paginator for ListVpcOrigins: follow NextMarker
+        response = calls.call("cloudfront", CF, "list_vpc_origins",
+                              **({"Marker": marker} if marker else {}))
+        if isinstance(response, Unavailable):
+            return response
+        page = response.get("VpcOriginList") or {}
+        found.update({v["Id"]: v.get("OriginEndpointArn", "") for v in page.get("Items") or []})
+        marker = page.get("NextMarker") or ""
+        if not page.get("IsTruncated") or not marker:
+            return found

@@ -29,6 +29,7 @@ OPERATIONS = (
     "elbv2:DescribeLoadBalancerAttributes",
     "elbv2:DescribeTargetGroupAttributes",
     "elbv2:DescribeTargetHealth",
+    "elbv2:DescribeSSLPolicies",
 )
 
 
@@ -78,6 +79,8 @@ def parse_rule(raw: dict) -> ListenerRule:
         priority=str(raw.get("Priority", "")),
         is_default=bool(raw.get("IsDefault")),
         action_type=actions[-1].get("Type", "") if actions else "",
+        redirect_protocol=(actions[-1].get("RedirectConfig") or {}).get("Protocol")
+        if actions and actions[-1].get("Type") == "redirect" else None,
         forward_target_groups=tuple(dict.fromkeys(targets)),
         header_conditions=tuple(headers),
         path_patterns=tuple(paths),
@@ -122,7 +125,8 @@ def _listeners(calls: Calls, region: str, lb_arn: str) -> tuple[Listener, ...] |
         parsed = rules if isinstance(rules, Unavailable) else tuple(parse_rule(r) for r in rules)
         listeners.append(
             Listener(
-                item["ListenerArn"], int(item.get("Port", 0)), item.get("Protocol", ""), parsed
+                item["ListenerArn"], int(item.get("Port", 0)), item.get("Protocol", ""), parsed,
+                ssl_policy=item.get("SslPolicy") or "",
             )
         )
     return tuple(listeners)
@@ -185,6 +189,7 @@ def collect(calls: Calls, region: str, account: str):
                 arn=arn,
                 name=raw.get("LoadBalancerName", ""),
                 dns_name=raw.get("DNSName", ""),
+                target_group_count=sum(arn in (g.get("LoadBalancerArns") or []) for g in groups),
                 scheme=raw.get("Scheme", ""),
                 account=account,
                 region=region,
@@ -200,3 +205,15 @@ def collect(calls: Calls, region: str, account: str):
         if kept & set(g["LoadBalancerArns"])
     )
     return tuple(balancers), target_groups
+
+
+def ssl_policies(calls: Calls, region: str, balancers) -> dict[str, tuple[str, ...]] | Unavailable:
+    """The TLS protocols of every predefined policy an HTTPS listener uses."""
+    names = sorted({li.ssl_policy for lb in balancers if isinstance(lb.listeners, tuple)
+                    for li in lb.listeners if li.ssl_policy})
+    if not names:
+        return {}
+    raw = calls.paginate("elbv2", region, "describe_ssl_policies", "SslPolicies", Names=names)
+    if isinstance(raw, Unavailable):
+        return raw
+    return {p["Name"]: tuple(p.get("SslProtocols") or []) for p in raw}
