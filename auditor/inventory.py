@@ -327,6 +327,17 @@ class MetricSeries:
     def total(self, key: str, days: int) -> float:
         return float(sum(self.values(key, days)))
 
+    def span(self, key: str, days: int) -> int:
+        """Days from the first day with data (within the last ``days``) to the end: a
+        metric that began a week ago covers 7 days, not the whole window."""
+        from datetime import date, timedelta
+
+        end = date.fromisoformat(self.end_date)
+        cutoff = end - timedelta(days=days)
+        dates = [date.fromisoformat(d) for d in self.daily.get(key, {})
+                 if date.fromisoformat(d) > cutoff]
+        return (end - min(dates)).days + 1 if dates else 0
+
 
 def metric_key(metric: str, dimensions: dict[str, str]) -> str:
     """A stable key for one metric and its dimensions."""

@@ -110,21 +110,25 @@ def check_personal_path_cached(topo: Topology, dist: Distribution, params: Param
 
 
 def check_cache_metrics_off(topo: Topology, dist: Distribution, params: Params):
-    if _paths(topo, dist) is None:
+    paths = _paths(topo, dist)
+    if paths is None:
         return None
-    enabled = need(dist.realtime_metrics)
-    if not enabled:
+    related = path_related(paths, dists=False)
+    if not need(dist.realtime_metrics):
         return Verdict.fail("Additional CloudFront metrics are off: no cache hit rate to watch",
-                            realtime_metrics=False)
-    return Verdict.ok("Additional metrics (cache hit rate) are on", realtime_metrics=True)
+                            related, realtime_metrics=False)
+    return Verdict.ok("Additional metrics (cache hit rate) are on", related,
+                      realtime_metrics=True)
 
 
 def check_logging_off(topo: Topology, dist: Distribution, params: Params):
-    if _paths(topo, dist) is None:
+    paths = _paths(topo, dist)
+    if paths is None:
         return None
+    related = path_related(paths, dists=False)
     if not need(dist.logging_enabled):
-        return Verdict.fail("Standard logging is off", logging=False)
-    return Verdict.ok("Standard logging is on", logging=True)
+        return Verdict.fail("Standard logging is off", related, logging=False)
+    return Verdict.ok("Standard logging is on", related, logging=True)
 
 
 RULES = (

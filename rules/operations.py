@@ -74,13 +74,16 @@ def check_concurrency_alarm(topo: Topology, fn: LambdaFunction, params: Params):
 
 
 def check_cache_hit_alarm(topo: Topology, dist: Distribution, params: Params):
-    if not topo.edge_paths_of_distribution(dist):
+    paths = topo.edge_paths_of_distribution(dist)
+    if not paths:
         return None
     alarms = _alarms(topo.inventory.edge_alarms)
     found = _watching(alarms, "AWS/CloudFront", "CacheHitRate", DistributionId=dist.id)
+    related = path_related(paths, dists=False)
     if not found:
-        return Verdict.fail("No alarm watches the distribution's CacheHitRate", alarms=[])
-    return Verdict.ok("CacheHitRate is watched", alarms=found)
+        return Verdict.fail("No alarm watches the distribution's CacheHitRate", related,
+                            alarms=[])
+    return Verdict.ok("CacheHitRate is watched", related, alarms=found)
 
 
 def check_below_break_even(topo: Topology, alb: LoadBalancer, params: Params):
@@ -88,13 +91,13 @@ def check_below_break_even(topo: Topology, alb: LoadBalancer, params: Params):
     if not paths:
         return None
     days, month = params["window_days"], 30
-    scale = month / days
-    origin = topo.region_metrics(alb.region).total(
-        metric_key("RequestCount", alb_dimensions(alb.arn)), days) * scale
+    origin_key = metric_key("RequestCount", alb_dimensions(alb.arn))
+    series = topo.region_metrics(alb.region)
+    origin = monthly(series, origin_key, days, month)
     edge = topo.edge_metrics()
     dists = {p.distribution.id: p.distribution for p in paths}
-    viewer = sum(edge.total(metric_key("Requests", distribution_dimensions(d)), days)
-                 for d in dists.values()) * scale
+    viewer = sum(monthly(edge, metric_key("Requests", distribution_dimensions(d)), days, month)
+                 for d in dists.values())
     rates = [v for d in dists.values()
              for v in edge.values(metric_key("CacheHitRate", distribution_dimensions(d)), days)]
     requests = max(viewer, origin)
@@ -113,6 +116,12 @@ def check_below_break_even(topo: Topology, alb: LoadBalancer, params: Params):
                             related, **evidence)
     return Verdict.ok(f"About {requests / 1e6:.1f} M requests a month: above the break-even",
                       related, **evidence)
+
+
+def monthly(series, key: str, days: int, month: int) -> float:
+    """A month of a daily count, scaled from the days the window actually covers."""
+    span = series.span(key, days)
+    return series.total(key, days) * month / span if span else 0.0
 
 
 def check_stage_quota(topo: Topology, api: RestApi, params: Params):

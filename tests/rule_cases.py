@@ -644,6 +644,8 @@ CASES += [
     # --- COST-001 pattern-below-break-even
     Case("COST-001", "fail", "2M-a-month", BASE.but(edge_metrics={
         dist_metric("Requests"): 1e6})),
+    Case("COST-001", "pass", "young-distribution", BASE.but(edge_metrics=MetricSeries(
+        14, LAST_DAY, {dist_metric("Requests"): {"2026-11-19": 1.5e6, "2026-11-20": 1.5e6}}))),
     Case("COST-001", "fail", "no-traffic", BASE.but(edge_metrics={})),
     Case("COST-001", "pass", "40M-a-month", BASE),
     Case("COST-001", "pass", "origin-count-only", BASE.but(

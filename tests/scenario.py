@@ -258,10 +258,14 @@ LAST_DAY = "2026-11-20"
 
 
 def series(totals):
-    """A MetricSeries holding each total on the window's last day (or the value as is)."""
+    """A MetricSeries spreading each total evenly over the 14 days (or the value as is)."""
     if not isinstance(totals, dict):
         return totals
-    return MetricSeries(14, LAST_DAY, {k: {LAST_DAY: v} for k, v in totals.items()})
+    from datetime import date, timedelta
+
+    end = date.fromisoformat(LAST_DAY)
+    days = [(end - timedelta(days=i)).isoformat() for i in range(14)]
+    return MetricSeries(14, LAST_DAY, {k: dict.fromkeys(days, v / 14) for k, v in totals.items()})
 
 
 def alb_metric(metric: str, tg: bool = False) -> str:

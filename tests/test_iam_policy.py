@@ -10,29 +10,33 @@ import botocore.session
 from auditor.cli import iam_policy
 from auditor.collect.account import ALL_OPERATIONS
 
-IAM_PREFIX = {
-    "elbv2": "elasticloadbalancing",
-    "lambda": "lambda",
-    "ec2": "ec2",
-    "cloudfront": "cloudfront",
-    "wafv2": "wafv2",
-    "cloudwatch": "cloudwatch",
-    "sts": "sts",
-}
+IAM_PREFIX = {"elbv2": "elasticloadbalancing"}
+# API Gateway's management API is authorised by HTTP verb on resource paths.
+VERB_ACTIONS = {"apigateway:GetRestApis": "apigateway:GET",
+                "apigateway:GetStages": "apigateway:GET"}
 READ_VERBS = ("Describe", "Get", "List")
 CALL = re.compile(r'calls\.(?:call|paginate)\(\s*"(\w+)",\s*[^,]+,\s*"(\w+)"')
 COLLECT = Path(__file__).parent.parent / "auditor" / "collect"
 
 
 def iam_action(operation: str) -> str:
+    if operation in VERB_ACTIONS:
+        return VERB_ACTIONS[operation]
     service, name = operation.split(":")
-    return f"{IAM_PREFIX[service]}:{name}"
+    return f"{IAM_PREFIX.get(service, service)}:{name}"
 
 
 def policy_actions() -> set[str]:
-    [statement] = iam_policy()["Statement"]
-    assert statement["Effect"] == "Allow" and statement["Resource"] == "*"
-    return set(statement["Action"])
+    actions = set()
+    for statement in iam_policy()["Statement"]:
+        assert statement["Effect"] == "Allow"
+        actions.update(statement["Action"])
+    return actions
+
+
+def test_api_gateway_get_is_scoped_to_rest_apis_and_stages():
+    [scoped] = [s for s in iam_policy()["Statement"] if s["Action"] == ["apigateway:GET"]]
+    assert all(r.startswith("arn:aws:apigateway:*::/restapis") for r in scoped["Resource"])
 
 
 def test_policy_is_exactly_the_declared_operations():
@@ -42,7 +46,8 @@ def test_policy_is_exactly_the_declared_operations():
 def test_policy_only_reads():
     for action in policy_actions():
         name = action.split(":")[1]
-        assert name.startswith(READ_VERBS) and "*" not in action, action
+        assert name.startswith(READ_VERBS) or name == "GET", action
+        assert "*" not in action, action
 
 
 def test_every_call_in_the_collectors_is_declared():

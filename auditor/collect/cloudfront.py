@@ -22,6 +22,7 @@ KEEPALIVE_DEFAULT = 5
 CF = GLOBAL_SERVICE_REGION
 
 # AWS-managed cache policies (id -> name, min, default, max TTL): read without a call.
+CACHING_DISABLED_ID = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 MANAGED_CACHE_POLICIES = {
     "4135ea2d-6df8-44a3-9df3-4b5a84be39ad": ("Managed-CachingDisabled", 0, 0, 0),
     "658327ea-f89d-4fab-a63d-7e88639e58f6": ("Managed-CachingOptimized", 1, 86400, 31536000),

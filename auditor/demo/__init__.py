@@ -11,7 +11,15 @@ from collections.abc import Sequence
 
 import boto3
 
-from auditor.demo.seed import DEFAULT_HEALTH, AppSpec, FunctionSpec, SeededApp, Seeder
+from auditor.demo.operations import seed_rest_api
+from auditor.demo.seed import (
+    CACHING_OPTIMIZED,
+    DEFAULT_HEALTH,
+    AppSpec,
+    FunctionSpec,
+    SeededApp,
+    Seeder,
+)
 from auditor.rule import Rule
 from auditor.scan import Collection, Report, collect, evaluate
 from auditor.session import AwsContext
@@ -22,58 +30,46 @@ DEMO_CREDENTIALS = {"aws_access_key_id": "demo", "aws_secret_access_key": "demo"
 DEMO_APPS = (
     # As the deep-dive recommends: prefix list, secret header checked on every rule, HTTPS
     # to the origin, edge WAF with rate limit and managed rules, tuned health checks,
-    # multi-value headers, aliases with provisioned concurrency, timeouts that nest.
-    AppSpec(
-        "shop",
-        "us-east-1",
-        functions=(
-            FunctionSpec("catalog", "/api/catalog/*", timeout=20, provisioned=2),
-            FunctionSpec("orders", "/api/orders/*", timeout=25, provisioned=2),
-        ),
-    ),
+    # multi-value headers, aliases with provisioned concurrency, timeouts that nest, a
+    # cached catalogue, additional metrics, logs, alarms, and traffic above the break-even.
+    AppSpec("shop", "us-east-1", functions=(
+        FunctionSpec("catalog", "/api/catalog/*", timeout=20, provisioned=2),
+        FunctionSpec("orders", "/api/orders/*", timeout=25, provisioned=2),
+        FunctionSpec("users", "/api/users/*", timeout=10, provisioned=1)),
+        realtime_metrics=True),
     # The classic mistakes: world-open security group, no origin header, HTTP to the
-    # origin, default health checks, 120 s timeout, public function URL, no WAF.
-    AppSpec(
-        "legacy",
-        "us-east-1",
-        functions=(
-            FunctionSpec(
-                "app", None, timeout=120, alias=None, url_auth="NONE", scoped_permission=False
-            ),
-            FunctionSpec("upload", "/upload/*", timeout=30, alias=None, methods=("POST",)),
-        ),
-        origin_protocol="http-only",
-        origin_header=None,
-        ingress="world",
-        https=False,
-        multi_value=False,
-        health=DEFAULT_HEALTH,
-        edge_waf=False,
-    ),
+    # origin, default health checks, 120 s timeout, public function URL, no WAF; and in
+    # operation: HTTP to viewers, a cached account page, short keep-alive, no logs, no
+    # alarms, throttles, and too little traffic for the pattern to pay.
+    AppSpec("legacy", "us-east-1", functions=(
+        FunctionSpec("app", None, timeout=120, alias=None, url_auth="NONE",
+                     scoped_permission=False),
+        FunctionSpec("upload", "/upload/*", timeout=30, alias=None, methods=("POST",))),
+        origin_protocol="http-only", origin_header=None, ingress="world", https=False,
+        multi_value=False, health=DEFAULT_HEALTH, edge_waf=False, alb_hardening=False,
+        viewer_protocol="allow-all", keepalive=5,
+        cached_paths=(("/account/*", CACHING_OPTIMIZED),), logging=False, alarms=False,
+        monthly_requests=2_000_000, throttles=40),
     # Half-way through a secret rotation: CloudFront sends the new value, the ALB still
     # accepts only the old one.
-    AppSpec(
-        "billing",
-        "us-east-1",
-        functions=(FunctionSpec("invoices", "/invoices/*", timeout=20, provisioned=1),),
-        alb_value_mismatch=True,
-    ),
+    AppSpec("billing", "us-east-1", functions=(
+        FunctionSpec("invoices", "/invoices/*", timeout=20, provisioned=1),),
+        alb_value_mismatch=True, realtime_metrics=True),
     # An ALB serving Lambda straight to the internet, with no CloudFront and no WAF.
-    AppSpec(
-        "tools",
-        "eu-west-1",
-        functions=(FunctionSpec("admin", "/admin/*", timeout=30, provisioned=1),),
-        cloudfront=False,
-        ingress="world",
-        edge_waf=False,
-    ),
+    AppSpec("tools", "eu-west-1", functions=(
+        FunctionSpec("admin", "/admin/*", timeout=30, provisioned=1),),
+        cloudfront=False, ingress="world", edge_waf=False),
 )
+# A REST API shared by nine environments: one stage short of the quota of 10.
+DEMO_REST_API = ("us-east-1", "partner-api", 9)
 
 
 def seed_demo_account(endpoint_url: str) -> list[SeededApp]:
     session = boto3.Session(region_name="us-east-1", **DEMO_CREDENTIALS)
     seeder = Seeder(session, endpoint_url)
-    return [seeder.seed(spec) for spec in DEMO_APPS]
+    apps = [seeder.seed(spec) for spec in DEMO_APPS]
+    seed_rest_api(seeder, *DEMO_REST_API)
+    return apps
 
 
 def run_demo(rules: Sequence[Rule], params=None) -> Report:

@@ -16,6 +16,8 @@ from typing import Any
 
 import boto3
 
+from auditor.demo.operations import seed_operations
+
 PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing"
 ROLE_NAME = "edge-demo-lambda"
 HARDENED_HEALTH = {
@@ -25,6 +27,9 @@ HARDENED_HEALTH = {
     "UnhealthyThresholdCount": 3,
     "HealthCheckPath": "/health",
 }
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+SEEDED_DAYS = 7
 # Health checks on, every setting left at AWS's default.
 DEFAULT_HEALTH: dict[str, Any] = {}
 HANDLER = "def handler(event, context):\n    return {'statusCode': 200}\n"
@@ -59,6 +64,17 @@ class AppSpec:
     edge_waf: bool = True
     alb_waf: bool = False
     read_timeout: int = 30
+    # Phase 2 settings: hardened by default, except where a plain moto server lacks the API.
+    alb_hardening: bool = True  # drop invalid headers, deletion protection, access logs
+    ssl_policy: str = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    viewer_protocol: str = "redirect-to-https"
+    keepalive: int = 30
+    cached_paths: tuple[tuple[str, str], ...] = (("/api/catalog/*", CACHING_OPTIMIZED),)
+    logging: bool = True
+    realtime_metrics: bool = False  # needs GetMonitoringSubscription (the demo serves it)
+    alarms: bool = True
+    monthly_requests: int = 45_000_000  # CloudWatch traffic seeded over the last week
+    throttles: int = 0
 
 
 @dataclass
@@ -227,6 +243,7 @@ class Seeder:
                 "Protocol": "HTTPS",
                 "Port": 443,
                 "Certificates": [{"CertificateArn": cert}],
+                "SslPolicy": spec.ssl_policy,
             }
         listener_arn = elb.create_listener(
             LoadBalancerArn=alb, DefaultActions=[default_action], **listener
@@ -305,7 +322,7 @@ class Seeder:
                 "HTTPSPort": 443,
                 "OriginProtocolPolicy": spec.origin_protocol,
                 "OriginReadTimeout": spec.read_timeout,
-                "OriginKeepaliveTimeout": 30,
+                "OriginKeepaliveTimeout": spec.keepalive,
             },
         }
         if spec.origin_header and sent:
@@ -320,10 +337,18 @@ class Seeder:
             "Origins": {"Quantity": 1, "Items": [origin]},
             "DefaultCacheBehavior": {
                 "TargetOriginId": origin["Id"],
-                "ViewerProtocolPolicy": "redirect-to-https",
-                "CachePolicyId": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
+                "ViewerProtocolPolicy": spec.viewer_protocol,
+                "CachePolicyId": CACHING_DISABLED,
             },
         }
+        behaviors = [{"PathPattern": path, "TargetOriginId": origin["Id"],
+                      "ViewerProtocolPolicy": spec.viewer_protocol, "CachePolicyId": policy}
+                     for path, policy in spec.cached_paths]
+        if behaviors:
+            config["CacheBehaviors"] = {"Quantity": len(behaviors), "Items": behaviors}
+        if spec.logging:
+            config["Logging"] = {"Enabled": True, "IncludeCookies": False,
+                                 "Bucket": "edge-logs.s3.amazonaws.com", "Prefix": spec.name}
         if spec.edge_waf:
             config["WebACLId"] = self._web_acl(f"{spec.name}-edge", "CLOUDFRONT", "us-east-1")
         return self.client("cloudfront", "us-east-1").create_distribution(
@@ -355,4 +380,5 @@ class Seeder:
             )
         if spec.cloudfront:
             seeded.distribution_arn = self._distribution(spec, alb["DNSName"], sent)
+        seed_operations(self, spec, seeded)
         return seeded

@@ -1,9 +1,10 @@
 """A fake AWS account for the demo: moto's server on a free 127.0.0.1 port, in a thread.
 
-moto does not implement Lambda provisioned concurrency (its answer is 404 "Not yet
-implemented"), so the demo puts a small WSGI layer in front of it that serves
-``PutProvisionedConcurrencyConfig`` and ``GetProvisionedConcurrencyConfig`` the way Lambda
-does. That fills a hole in the fake account; the product's code does not change for it.
+moto does not implement Lambda provisioned concurrency nor CloudFront monitoring
+subscriptions (its answer is 404), so the demo puts a small WSGI layer in front of it that
+serves ``Put/GetProvisionedConcurrencyConfig`` and ``Create/GetMonitoringSubscription``
+the way Lambda and CloudFront do. That fills holes in the fake account; the product's code
+does not change for it.
 """
 
 from __future__ import annotations
@@ -19,14 +20,18 @@ from typing import Any
 from urllib.parse import parse_qs, unquote
 
 PC_PATH = re.compile(r"^/2019-09-30/functions/(?P<name>[^/]+)/provisioned-concurrency/?$")
+MS_PATH = re.compile(r"^/2020-05-31/distributions/(?P<id>[^/]+)/monitoring-subscription/?$")
+CF_NS = "http://cloudfront.amazonaws.com/doc/2020-05-31/"
+STATUS = re.compile(r"<RealtimeMetricsSubscriptionStatus>(\w+)</RealtimeMetricsSubscriptionStatus>")
 
 
-class ProvisionedConcurrencyLayer:
-    """WSGI middleware: answers provisioned-concurrency calls, passes the rest to moto."""
+class MissingApisLayer:
+    """WSGI middleware: answers the calls moto lacks, passes the rest to moto."""
 
     def __init__(self, app: Callable) -> None:
         self.app = app
         self.configs: dict[tuple[str, str], int] = {}
+        self.subscriptions: dict[str, str] = {}
         self._lock = threading.Lock()
 
     @staticmethod
@@ -35,7 +40,11 @@ class ProvisionedConcurrencyLayer:
         return name.split(":")[6] if name.startswith("arn:") else name
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        match = PC_PATH.match(environ.get("PATH_INFO", ""))
+        path = environ.get("PATH_INFO", "")
+        subscription = MS_PATH.match(path)
+        if subscription:
+            return self._monitoring(environ, start_response, subscription["id"])
+        match = PC_PATH.match(path)
         if not match:
             return self.app(environ, start_response)
         name = self._function_name(match["name"])
@@ -60,6 +69,31 @@ class ProvisionedConcurrencyLayer:
                 error="ProvisionedConcurrencyConfigNotFoundException",
             )
         return self.app(environ, start_response)
+
+    def _monitoring(self, environ: dict, start_response: Callable, dist_id: str) -> list:
+        method = environ["REQUEST_METHOD"]
+        if method in ("POST", "PUT"):
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            found = STATUS.search(environ["wsgi.input"].read(length).decode())
+            with self._lock:
+                self.subscriptions[dist_id] = found.group(1) if found else "Enabled"
+        elif dist_id not in self.subscriptions:
+            body = (f'<?xml version="1.0"?><ErrorResponse xmlns="{CF_NS}"><Error><Type>Sender'
+                    "</Type><Code>NoSuchMonitoringSubscription</Code><Message>No monitoring "
+                    "subscription</Message></Error><RequestId>demo</RequestId></ErrorResponse>")
+            return self._xml(start_response, "404 Not Found", body)
+        body = (f'<?xml version="1.0"?><MonitoringSubscription xmlns="{CF_NS}">'
+                "<RealtimeMetricsSubscriptionConfig><RealtimeMetricsSubscriptionStatus>"
+                f"{self.subscriptions[dist_id]}</RealtimeMetricsSubscriptionStatus>"
+                "</RealtimeMetricsSubscriptionConfig></MonitoringSubscription>")
+        return self._xml(start_response, "200 OK", body)
+
+    @staticmethod
+    def _xml(start_response: Callable, status: str, body: str) -> list:
+        payload = body.encode()
+        start_response(status, [("Content-Type", "text/xml"),
+                                ("Content-Length", str(len(payload)))])
+        return [payload]
 
     def _config(self, name: str, qualifier: str) -> dict[str, Any]:
         count = self.configs[(name, qualifier)]
@@ -100,7 +134,7 @@ class FakeAwsServer:
         except ImportError as exc:  # the demo extra is not installed
             raise RuntimeError("the demo needs moto: pip install 'edge-auditor[demo]'") from exc
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no request log on stderr
-        app = ProvisionedConcurrencyLayer(DomainDispatcherApplication(create_backend_app))
+        app = MissingApisLayer(DomainDispatcherApplication(create_backend_app))
         self._server = make_server(
             "127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler
         )

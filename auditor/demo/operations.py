@@ -1,0 +1,83 @@
+"""The operational side of a seeded app: ALB attributes, CloudFront additional metrics,
+alarms, and a week of CloudWatch traffic, all through the public API."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from auditor.demo.seed import AppSpec, SeededApp, Seeder
+
+DAYS = 7
+
+
+def _dims(**values: str) -> list[dict[str, str]]:
+    return [{"Name": k, "Value": v} for k, v in values.items()]
+
+
+def _alarm(cw: Any, name: str, namespace: str, metric: str, dims: list, stat: str,
+           threshold: float) -> None:
+    cw.put_metric_alarm(AlarmName=name, Namespace=namespace, MetricName=metric,
+                        Dimensions=dims, Statistic=stat, Period=300, EvaluationPeriods=3,
+                        Threshold=threshold, ComparisonOperator="GreaterThanThreshold")
+
+
+def _daily(cw: Any, namespace: str, metric: str, dims: list, per_day: float) -> None:
+    today = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+    cw.put_metric_data(Namespace=namespace, MetricData=[
+        {"MetricName": metric, "Dimensions": dims, "Timestamp": today - timedelta(days=d),
+         "Value": per_day, "Unit": "Count"} for d in range(1, DAYS + 1)])
+
+
+def seed_operations(seeder: Seeder, spec: AppSpec, seeded: SeededApp) -> None:
+    region = spec.region
+    elb_dim = seeded.alb_arn.split(":", 5)[-1].removeprefix("loadbalancer/")
+    if spec.alb_hardening:
+        seeder.client("elbv2", region).modify_load_balancer_attributes(
+            LoadBalancerArn=seeded.alb_arn, Attributes=[
+                {"Key": "routing.http.drop_invalid_header_fields.enabled", "Value": "true"},
+                {"Key": "deletion_protection.enabled", "Value": "true"},
+                {"Key": "access_logs.s3.enabled", "Value": "true"},
+                {"Key": "access_logs.s3.bucket", "Value": "edge-logs"}])
+    dist_id = seeded.distribution_arn.rsplit("/", 1)[-1] if seeded.distribution_arn else ""
+    edge_cw = seeder.client("cloudwatch", "us-east-1")
+    if dist_id and spec.realtime_metrics:
+        seeder.client("cloudfront", "us-east-1").create_monitoring_subscription(
+            DistributionId=dist_id, MonitoringSubscription={
+                "RealtimeMetricsSubscriptionConfig": {
+                    "RealtimeMetricsSubscriptionStatus": "Enabled"}})
+    cw = seeder.client("cloudwatch", region)
+    if spec.alarms:
+        _alarm(cw, f"{spec.name}-latency", "AWS/ApplicationELB", "TargetResponseTime",
+               _dims(LoadBalancer=elb_dim), "Average", 2.0)
+        _alarm(cw, f"{region}-lambda-concurrency", "AWS/Lambda", "ConcurrentExecutions", [],
+               "Maximum", 800)
+        if dist_id:
+            _alarm(edge_cw, f"{spec.name}-cache-hits", "AWS/CloudFront", "CacheHitRate",
+                   _dims(DistributionId=dist_id, Region="Global"), "Average", 50)
+    per_day = spec.monthly_requests / 30
+    if per_day:
+        _daily(cw, "AWS/ApplicationELB", "RequestCount", _dims(LoadBalancer=elb_dim), per_day)
+        if dist_id:
+            _daily(edge_cw, "AWS/CloudFront", "Requests",
+                   _dims(DistributionId=dist_id, Region="Global"), per_day)
+    if spec.throttles:
+        for fn in spec.functions:
+            name = f"{spec.name}-{fn.name}"
+            dims = (_dims(FunctionName=name, Resource=f"{name}:{fn.alias}") if fn.alias
+                    else _dims(FunctionName=name))
+            _daily(cw, "AWS/Lambda", "Throttles", dims, spec.throttles / DAYS)
+
+
+def seed_rest_api(seeder: Seeder, region: str, name: str, stages: int) -> str:
+    """A REST API with ``stages`` stages (APIGW-001 counts them against the quota of 10)."""
+    api = seeder.client("apigateway", region)
+    api_id = api.create_rest_api(name=name)["id"]
+    root = api.get_resources(restApiId=api_id)["items"][0]["id"]
+    api.put_method(restApiId=api_id, resourceId=root, httpMethod="GET", authorizationType="NONE")
+    api.put_integration(restApiId=api_id, resourceId=root, httpMethod="GET", type="MOCK")
+    for i in range(stages):
+        deployment = api.create_deployment(restApiId=api_id)["id"]
+        api.create_stage(restApiId=api_id, stageName=f"env{i}", deploymentId=deployment)
+    return api_id
