@@ -20,6 +20,18 @@ from rules import load_rules
 RULES = {r.id: r for r in load_rules()}
 
 
+def distribution_to(session, domain: str) -> None:
+    """A distribution whose only origin is a custom domain."""
+    session.client("cloudfront").create_distribution(DistributionConfig={
+        "CallerReference": domain, "Comment": "", "Enabled": True,
+        "Origins": {"Quantity": 1, "Items": [{
+            "Id": "api", "DomainName": domain,
+            "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443,
+                                   "OriginProtocolPolicy": "https-only"}}]},
+        "DefaultCacheBehavior": {"TargetOriginId": "api", "ViewerProtocolPolicy": "https-only",
+                                 "CachePolicyId": cloudfront.CACHING_DISABLED_ID}})
+
+
 @pytest.fixture
 def aliased(moto_session):
     """An app whose distribution reaches its ALB through api.example.com, a Route 53 alias."""
@@ -35,14 +47,7 @@ def aliased(moto_session):
             "Name": "api.example.com", "Type": "A", "AliasTarget": {
                 "HostedZoneId": dns["CanonicalHostedZoneId"],
                 "DNSName": "dualstack." + dns["DNSName"], "EvaluateTargetHealth": False}}}]})
-    moto_session.client("cloudfront").create_distribution(DistributionConfig={
-        "CallerReference": "web", "Comment": "", "Enabled": True,
-        "Origins": {"Quantity": 1, "Items": [{
-            "Id": "api", "DomainName": "api.example.com",
-            "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443,
-                                   "OriginProtocolPolicy": "https-only"}}]},
-        "DefaultCacheBehavior": {"TargetOriginId": "api", "ViewerProtocolPolicy": "https-only",
-                                 "CachePolicyId": cloudfront.CACHING_DISABLED_ID}})
+    distribution_to(moto_session, "api.example.com")
     seed_rest_api(seeder, "us-east-1", "shared", 8)
     ctx = AwsContext(moto_session)
     account, partition = identify(ctx)
@@ -102,14 +107,7 @@ def test_denied_route53_errors_the_rules_that_need_the_link(moto_session):
     seeder = Seeder(moto_session)
     seeder.seed(AppSpec("web", "us-east-1", functions=(FunctionSpec("api", "/api/*"),),
                         cloudfront=False))
-    moto_session.client("cloudfront").create_distribution(DistributionConfig={
-        "CallerReference": "web", "Comment": "", "Enabled": True,
-        "Origins": {"Quantity": 1, "Items": [{
-            "Id": "api", "DomainName": "api.example.com",
-            "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443,
-                                   "OriginProtocolPolicy": "https-only"}}]},
-        "DefaultCacheBehavior": {"TargetOriginId": "api", "ViewerProtocolPolicy": "https-only",
-                                 "CachePolicyId": cloudfront.CACHING_DISABLED_ID}})
+    distribution_to(moto_session, "api.example.com")
     ctx = AwsContext(moto_session)
 
     def deny(**_):

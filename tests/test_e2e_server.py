@@ -7,43 +7,25 @@ import json
 import os
 import shutil
 import subprocess
+from dataclasses import replace
 
 import boto3
 import pytest
 
-from auditor.demo.seed import DEFAULT_HEALTH, AppSpec, FunctionSpec, Seeder
+from auditor.demo.seed import AppSpec, FunctionSpec, Seeder
 from auditor.report.json_report import validate
 from tests.conftest import FAKE_ENV
-from tests.test_collectors import MOTO_LACKS
+from tests.test_collectors import LEGACY, MOTO_LACKS
 from tests.test_iam_policy import iam_action, policy_actions
 
 pytestmark = pytest.mark.server
 
 APPS = (
     AppSpec("good", "us-east-1", functions=(FunctionSpec("api", "/api/*"),)),
-    AppSpec(
-        "bad",
-        "us-east-1",
-        functions=(
-            FunctionSpec(
-                "app", None, timeout=120, alias=None, url_auth="NONE", scoped_permission=False
-            ),
-        ),
-        origin_protocol="match-viewer",
-        origin_header=None,
-        ingress="world",
-        https=False,
-        multi_value=False,
-        health=DEFAULT_HEALTH,
-        edge_waf=False,
-        alb_waf=True,
-        alb_hardening=False,
-        viewer_protocol="allow-all",
-        keepalive=5,
-        logging=False,
-        alarms=False,
-        throttles=10,
-    ),
+    # The collector tests' legacy app, with the phase 2 mistakes too.
+    replace(LEGACY, name="bad", origin_protocol="match-viewer", alb_waf=True,
+            alb_hardening=False, viewer_protocol="allow-all", keepalive=5, logging=False,
+            alarms=False, throttles=10),
     AppSpec(
         "rotated", "us-east-1", functions=(FunctionSpec("api", "/api/*"),), alb_value_mismatch=True
     ),
