@@ -101,3 +101,31 @@ def _report(*statuses_and_severities) -> Report:
 )
 def test_exit_codes(results, fail_on, expected):
     assert cli.exit_code(_report(*results), fail_on) == expected
+
+
+def test_bad_config_is_exit_2_naming_rule_and_key(capsys, tmp_path):
+    config = tmp_path / "edge.toml"
+    config.write_text("[rules.HC-001]\nmin_intervall = 5\n")
+    code, _, err = run(capsys, "demo", "--config", str(config))
+    assert code == 2 and "rules.HC-001" in err and "min_intervall" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_evaluate_rejects_what_is_not_a_snapshot(capsys, tmp_path):
+    bogus = tmp_path / "findings.json"
+    bogus.write_text('{"schema_version": "1.0"}')
+    code, _, err = run(capsys, "evaluate", str(bogus))
+    assert code == 2 and "snapshot" in err
+    code, _, err = run(capsys, "evaluate", str(tmp_path / "missing.json"))
+    assert code == 2 and "cannot read" in err
+
+
+def test_config_changes_the_demo_verdict(capsys, tmp_path):
+    config = tmp_path / "edge.toml"
+    config.write_text("[rules.HC-001]\nmin_interval_seconds = 90\n")
+    code, out, _ = run(capsys, "demo", "--rules", "HC-001", "--config", str(config),
+                       "--format", "json")
+    doc = json.loads(out)
+    assert code == 0
+    assert {r["resource"]["name"] for r in doc["results"] if r["status"] == "fail"} >= {
+        "shop-catalog"}
