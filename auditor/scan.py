@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from auditor.collect.account import collect_inventory, identify
+from auditor.collect.account import METRIC_DAYS_DEFAULT, collect_inventory, identify
 from auditor.engine import evaluate as evaluate_rules
 from auditor.findings import Result, Status
 from auditor.headers import seal
@@ -79,6 +79,15 @@ def now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
+def metric_days(params: Mapping[str, Mapping[str, Any]] | None = None) -> int:
+    """The longest look-back any rule asks for (its ``window_days`` parameter)."""
+    from rules import load_rules
+
+    days = [int({**r.params, **(params or {}).get(r.id, {})}["window_days"])
+            for r in load_rules() if "window_days" in r.params]
+    return max(days, default=METRIC_DAYS_DEFAULT)
+
+
 def collect(ctx: AwsContext, regions: Sequence[str],
             params: Mapping[str, Mapping[str, Any]] | None = None,
             ) -> tuple[Collection, tuple[Secret, ...]]:
@@ -86,7 +95,7 @@ def collect(ctx: AwsContext, regions: Sequence[str],
     only, for the reporters' scrub)."""
     started = now()
     account, partition = identify(ctx)
-    inventory = collect_inventory(ctx, list(regions), account, partition, params or {})
+    inventory = collect_inventory(ctx, list(regions), account, partition, metric_days(params))
     sealed, secrets = seal(inventory)
     collection = Collection(
         id=str(uuid.uuid4()), started_at=started, finished_at=now(), regions=tuple(regions),

@@ -7,7 +7,6 @@ real-time metrics, cache policies, web ACLs, metrics and alarms read.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import replace
 
 from auditor.collect import (
@@ -121,21 +120,13 @@ def _edge_details(calls: Calls, inventory: Inventory, metric_days: int) -> Inven
         else cloudwatch.alarms(calls, GLOBAL_SERVICE_REGION))
 
 
-def metric_days(params: Mapping | None) -> int:
-    """The longest look-back any rule asks for (its ``window_days`` parameter)."""
-    from rules import load_rules
-
-    days = [int({**r.params, **(params or {}).get(r.id, {})}["window_days"])
-            for r in load_rules() if "window_days" in r.params]
-    return max(days, default=METRIC_DAYS_DEFAULT)
-
-
 def collect_inventory(ctx: AwsContext, regions: list[str], account: str,
-                      partition: str = "aws", params: Mapping | None = None) -> Inventory:
+                      partition: str = "aws", metric_days: int = METRIC_DAYS_DEFAULT,
+                      ) -> Inventory:
+    """``metric_days``: how many days of CloudWatch data the selected rules read."""
     calls = Calls(ctx, account)
-    days = metric_days(params)
-    region_inventories = tuple(collect_region(calls, r, account, days) for r in regions)
+    region_inventories = tuple(collect_region(calls, r, account, metric_days) for r in regions)
     inventory = Inventory(account=account, partition=partition, regions=region_inventories,
                           distributions=cloudfront.collect(calls, account))
-    inventory = _edge_details(calls, _links(calls, inventory), days)
+    inventory = _edge_details(calls, _links(calls, inventory), metric_days)
     return replace(inventory, failures=tuple(calls.failures))
