@@ -28,6 +28,7 @@ from auditor.config import load as load_config
 from auditor.engine import UnknownRule, select_rules
 from auditor.findings import Severity, Status
 from auditor.gaps import Unavailable
+from auditor.pacing import Pacer
 from auditor.report import FORMATS, renderer
 from auditor.scan import Collection, Report, collect, evaluate
 from auditor.session import AwsContext
@@ -175,22 +176,23 @@ def _config(args: argparse.Namespace):
 
 def _context(args: argparse.Namespace) -> AwsContext:
     try:
-        return AwsContext.from_options(profile=args.profile, endpoint_url=args.endpoint_url)
+        return AwsContext.from_options(profile=args.profile, endpoint_url=args.endpoint_url,
+                                       pacer=Pacer())
     except ProfileNotFound as exc:
         raise UsageError(str(exc)) from exc
 
 
-def _collect(args: argparse.Namespace, params) -> tuple[Collection, tuple]:
+def _collect(args: argparse.Namespace, params, rules=None) -> tuple[Collection, tuple]:
     ctx = _context(args)
     try:
-        return collect(ctx, _regions(args, ctx), params)
+        return collect(ctx, _regions(args, ctx), params, rules)
     except ValueError as exc:  # botocore rejects a malformed endpoint URL this way
         raise UsageError(str(exc)) from exc
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
     rules, params = _selected_rules(args), _config(args).rule_params
-    collection, secrets = _collect(args, params)
+    collection, secrets = _collect(args, params, rules)
     return deliver(evaluate(collection, rules, params, secrets), args)
 
 

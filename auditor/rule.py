@@ -46,6 +46,7 @@ class Rule:
     subject: SubjectKind
     check: Callable[[Any, Any, Mapping[str, Any]], Verdict | None]
     params: dict[str, Any] = field(default_factory=dict)  # name -> default; --config overrides
+    needs: tuple[str, ...] = ()  # optional data it reads (auditor.collect.plan.FACETS)
 
     def __post_init__(self) -> None:
         if not ID_PATTERN.match(self.id):

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from auditor.collect.account import METRIC_DAYS_DEFAULT, collect_inventory, identify
+from auditor.collect.plan import Plan
 from auditor.engine import evaluate as evaluate_rules
 from auditor.findings import Result, Status
 from auditor.headers import seal
@@ -90,12 +91,15 @@ def metric_days(params: Mapping[str, Mapping[str, Any]] | None = None) -> int:
 
 def collect(ctx: AwsContext, regions: Sequence[str],
             params: Mapping[str, Mapping[str, Any]] | None = None,
-            ) -> tuple[Collection, tuple[Secret, ...]]:
+            rules: Sequence[Rule] | None = None) -> tuple[Collection, tuple[Secret, ...]]:
     """Read one account; return the sealed collection and the secrets it read (in memory
-    only, for the reporters' scrub)."""
+    only, for the reporters' scrub). With ``rules``, only what those rules need is read."""
     started = now()
     account, partition = identify(ctx)
-    inventory = collect_inventory(ctx, list(regions), account, partition, metric_days(params))
+    ctx.account = account
+    plan = Plan.for_rules(rules) if rules is not None else Plan.everything()
+    inventory = collect_inventory(ctx, list(regions), account, partition, metric_days(params),
+                                  plan)
     sealed, secrets = seal(inventory)
     collection = Collection(
         id=str(uuid.uuid4()), started_at=started, finished_at=now(), regions=tuple(regions),
@@ -119,5 +123,5 @@ def evaluate(collection: Collection, rules: Sequence[Rule],
 
 def scan_account(ctx: AwsContext, regions: Sequence[str], rules: Sequence[Rule],
                  params: Mapping[str, Mapping[str, Any]] | None = None) -> Report:
-    collection, secrets = collect(ctx, regions, params)
+    collection, secrets = collect(ctx, regions, params, rules)
     return evaluate(collection, rules, params, secrets)

@@ -1,15 +1,19 @@
 """Building boto3 clients the way an audit needs them.
 
-One `AwsContext` per account: the standard credential chain (or a profile), one client per
-(service, region) built on first use, botocore's adaptive retry mode with timeouts, the
-tool's version in the user agent, an optional endpoint override (moto, LocalStack), and
-counters of the calls made, attempts sent and operations used.
+One `AwsContext` per account: the standard credential chain (or a profile, or assumed-role
+credentials), one client per (service, region) built on first use, botocore's adaptive
+retry mode with timeouts, the tool's version in the user agent, an optional endpoint
+override (moto, LocalStack), a connection pool as large as the scan's fan-out, client-side
+pacing inside AWS's rate limits, and counters of the calls made, attempts sent and
+operations used. ``--verbose`` logs every call with its latency.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,9 +22,14 @@ import boto3
 from botocore.config import Config
 
 from auditor import TOOL_NAME, __version__
+from auditor.pacing import Pacer
 
 GLOBAL_SERVICE_REGION = "us-east-1"  # CloudFront and CLOUDFRONT-scope WAFv2 live here
 DEFAULT_REGION = "us-east-1"
+DEFAULT_MAX_ATTEMPTS = 8  # throttles are normal in an audit: outlast them
+POOL_CONNECTIONS = 32
+
+calls_log = logging.getLogger("auditor.calls")
 
 
 @dataclass
@@ -29,6 +38,7 @@ class CallStats:
 
     operations: Counter = field(default_factory=Counter)  # "elbv2:DescribeRules" -> n
     attempts: int = 0
+    throttles: int = 0  # throttling errors botocore saw (each then retried)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def on_call(self, model: Any = None, **_: Any) -> None:
@@ -42,6 +52,12 @@ class CallStats:
         with self._lock:
             self.attempts += 1
 
+    def on_response(self, parsed: Any = None, **_: Any) -> None:
+        code = ((parsed or {}).get("Error") or {}).get("Code", "")
+        if code in THROTTLE_CODES:
+            with self._lock:
+                self.throttles += 1
+
     @property
     def calls(self) -> int:
         return sum(self.operations.values())
@@ -51,7 +67,10 @@ class CallStats:
         return max(0, self.attempts - self.calls)
 
 
-DEFAULT_MAX_ATTEMPTS = 8  # throttles are normal in an audit: outlast them
+THROTTLE_CODES = {"Throttling", "ThrottlingException", "ThrottledException",
+                  "RequestThrottledException", "TooManyRequestsException",
+                  "RequestLimitExceeded", "RequestThrottled", "SlowDown",
+                  "PriorRequestNotComplete", "EC2ThrottledException", "BandwidthLimitExceeded"}
 
 
 def max_attempts() -> int:
@@ -62,11 +81,12 @@ def max_attempts() -> int:
         return DEFAULT_MAX_ATTEMPTS
 
 
-def client_config() -> Config:
+def client_config(attempts: int | None = None, pool: int = POOL_CONNECTIONS) -> Config:
     return Config(
-        retries={"mode": "adaptive", "max_attempts": max_attempts()},
+        retries={"mode": "adaptive", "max_attempts": attempts or max_attempts()},
         connect_timeout=5,
         read_timeout=30,
+        max_pool_connections=pool,
         user_agent_extra=f"{TOOL_NAME}/{__version__}",
     )
 
@@ -74,35 +94,67 @@ def client_config() -> Config:
 class AwsContext:
     """The clients of one account, and the counters of what they sent."""
 
-    def __init__(
-        self, session: boto3.Session, endpoint_url: str | None = None, config: Config | None = None
-    ) -> None:
+    def __init__(self, session: boto3.Session, endpoint_url: str | None = None,
+                 config: Config | None = None, pacer: Pacer | None = None,
+                 account: str = "") -> None:
         self.session = session
         self.endpoint_url = endpoint_url
         self.config = config or client_config()
+        self.pacer = pacer
+        self.account = account
         self.stats = CallStats()
-        self._clients: dict[tuple[str, str], Any] = {}
+        self._clients: dict[tuple[str, str, bool], Any] = {}
         self._lock = threading.Lock()
-        session.events.register("before-call", self.stats.on_call)
-        session.events.register("before-send", self.stats.on_send)
+        events = session.events
+        events.register("before-call", self.stats.on_call)
+        events.register("before-send", self.stats.on_send)
+        events.register("needs-retry", self._count_throttle)
+
+    def _count_throttle(self, response: Any = None, **_: Any) -> None:
+        if response and isinstance(response, tuple) and len(response) == 2:
+            self.stats.on_response(response[1])
 
     @classmethod
-    def from_options(
-        cls, profile: str | None = None, endpoint_url: str | None = None, **credentials: str
-    ) -> AwsContext:
+    def from_options(cls, profile: str | None = None, endpoint_url: str | None = None,
+                     pacer: Pacer | None = None, **credentials: str) -> AwsContext:
         session = boto3.Session(profile_name=profile, **credentials)
-        return cls(session, endpoint_url)
+        return cls(session, endpoint_url, pacer=pacer)
 
     @property
     def default_region(self) -> str:
         return self.session.region_name or DEFAULT_REGION
 
-    def client(self, service: str, region: str) -> Any:
-        key = (service, region)
+    def client(self, service: str, region: str, retries: bool = True) -> Any:
+        """The client for (service, region); ``retries=False`` for one-shot probes that
+        have a fallback (a retried 5xx would only delay it)."""
+        key = (service, region, retries)
         with self._lock:
             if key not in self._clients:
-                kwargs: dict[str, Any] = {"region_name": region, "config": self.config}
+                config = self.config if retries else self.config.merge(
+                    Config(retries={"mode": "standard", "max_attempts": 1}))
+                kwargs: dict[str, Any] = {"region_name": region, "config": config}
                 if self.endpoint_url:
                     kwargs["endpoint_url"] = self.endpoint_url
-                self._clients[key] = self.session.client(service, **kwargs)
+                client = self.session.client(service, **kwargs)
+                self._instrument(client, service, region)
+                self._clients[key] = client
             return self._clients[key]
+
+    def _instrument(self, client: Any, service: str, region: str) -> None:
+        def before(model: Any = None, context: Any = None, **_: Any) -> None:
+            if self.pacer is not None and model is not None:
+                self.pacer.wait(self.account, region, service, model.name)
+            if context is not None:
+                context["edge_audit_started"] = time.monotonic()
+
+        def after(model: Any = None, context: Any = None, http_response: Any = None,
+                  **_: Any) -> None:
+            if calls_log.isEnabledFor(logging.DEBUG) and context:
+                took = (time.monotonic() - context.get("edge_audit_started", time.monotonic()))
+                status = getattr(http_response, "status_code", "-")
+                calls_log.debug("%s:%s %s %s %.0f ms", service, getattr(model, "name", "?"),
+                                region, status, took * 1000)
+
+        client.meta.events.register("before-call", before)
+        client.meta.events.register("after-call", after)
+        client.meta.events.register("after-call-error", after)

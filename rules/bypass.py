@@ -70,8 +70,14 @@ def check_origin_header_missing(
     paths = topo.edge_paths_of_distribution(dist)
     if not paths:
         return None
-    origins = [dict(path_evidence(p), custom_headers=[h.name for h in p.origin.custom_headers],
-                    vpc_origin=p.via_vpc_origin) for p in paths]
+    origins = [
+        dict(
+            path_evidence(p),
+            custom_headers=[h.name for h in p.origin.custom_headers],
+            vpc_origin=p.via_vpc_origin,
+        )
+        for p in paths
+    ]
     # A VPC origin cannot be reached from the internet: it needs no secret to prove itself.
     bare = [o for o in origins if not o["custom_headers"] and not o["vpc_origin"]]
     related = path_related(paths, dists=False)
@@ -132,27 +138,39 @@ def check_origin_header_mismatch(
             checks = [i for i, c in enumerate(rule.header_conditions) if condition_checks(c, sent)]
             if checks:
                 routes.setdefault((listener.arn, rule.route_key), []).append(
-                    (listener, rule, checks))
+                    (listener, rule, checks)
+                )
         for members in routes.values():
             checked += 1
-            if any(all(topo.header_accepted(path, rule, i) for i in checks)
-                   for _, rule, checks in members):
+            if any(
+                all(topo.header_accepted(path, rule, i) for i in checks)
+                for _, rule, checks in members
+            ):
                 continue
             conditions = [r.header_conditions[i] for _, r, checks in members for i in checks]
-            broken.append(dict(
-                path_evidence(path),
-                rules=[rule_evidence(li.port, r) for li, r, _ in members],
-                headers=sorted({c.name for c in conditions}),
-                value_sent="present",
-                values_accepted=sum(c.accepted_count for c in conditions),
-                match=False))
+            broken.append(
+                dict(
+                    path_evidence(path),
+                    rules=[rule_evidence(li.port, r) for li, r, _ in members],
+                    headers=sorted({c.name for c in conditions}),
+                    value_sent="present",
+                    values_accepted=sum(c.accepted_count for c in conditions),
+                    match=False,
+                )
+            )
     related = path_related(paths, albs=False)
     if broken:
         return Verdict.fail(
             "The header value CloudFront sends matches no value the ALB accepts: requests "
-            "through CloudFront fall to the default action", related, mismatched_routes=broken)
-    return Verdict.ok(f"Header values match on all {checked} header-checked route(s)", related,
-                      routes_checked=checked)
+            "through CloudFront fall to the default action",
+            related,
+            mismatched_routes=broken,
+        )
+    return Verdict.ok(
+        f"Header values match on all {checked} header-checked route(s)",
+        related,
+        routes_checked=checked,
+    )
 
 
 def check_alb_not_behind_cloudfront(
@@ -259,6 +277,7 @@ RULES = (
         "com.amazonaws.global.cloudfront.origin-facing managed prefix list.",
         SubjectKind.LAMBDA_ALB,
         check_alb_open_to_internet,
+        needs=("security_groups",),
     ),
     Rule(
         "BYP-002",
@@ -328,6 +347,7 @@ RULES = (
         "access control if CloudFront must call it).",
         SubjectKind.TARGET_FUNCTION,
         check_function_url_public,
+        needs=("targets", "function_urls"),
     ),
     Rule(
         "BYP-007",
@@ -342,6 +362,7 @@ RULES = (
         "--source-arn) to the elasticloadbalancing.amazonaws.com statement.",
         SubjectKind.TARGET_FUNCTION,
         check_invoke_permission_unscoped,
+        needs=("targets", "function_policy"),
     ),
     Rule(
         "BYP-008",

@@ -36,12 +36,16 @@ def check_viewer_http_allowed(topo: Topology, dist: Distribution, params: Params
     paths = _paths(topo, dist)
     if paths is None:
         return None
-    loose = [b.path_pattern for b in _behaviors(topo, paths)
-             if b.viewer_protocol_policy == "allow-all"]
+    loose = [
+        b.path_pattern for b in _behaviors(topo, paths) if b.viewer_protocol_policy == "allow-all"
+    ]
     related = path_related(paths, dists=False)
     if loose:
-        return Verdict.fail(f"Behaviour(s) {', '.join(loose)} serve viewers over plain HTTP",
-                            related, behaviors=loose)
+        return Verdict.fail(
+            f"Behaviour(s) {', '.join(loose)} serve viewers over plain HTTP",
+            related,
+            behaviors=loose,
+        )
     return Verdict.ok("Every behaviour to the ALB redirects to or requires HTTPS", related)
 
 
@@ -49,13 +53,17 @@ def check_origin_tls_outdated(topo: Topology, dist: Distribution, params: Params
     paths = _paths(topo, dist)
     if paths is None:
         return None
-    origins = [dict(path_evidence(p), ssl_protocols=list(p.origin.ssl_protocols))
-               for p in paths if not p.via_vpc_origin]
+    origins = [
+        dict(path_evidence(p), ssl_protocols=list(p.origin.ssl_protocols))
+        for p in paths
+        if not p.via_vpc_origin
+    ]
     old = [o for o in origins if set(o["ssl_protocols"]) & set(OUTDATED_TLS)]
     related = path_related(paths, dists=False)
     if old:
-        return Verdict.fail("The ALB origin accepts SSLv3, TLS 1.0 or TLS 1.1 to the origin",
-                            related, origins=old)
+        return Verdict.fail(
+            "The ALB origin accepts SSLv3, TLS 1.0 or TLS 1.1 to the origin", related, origins=old
+        )
     return Verdict.ok("Origin TLS is 1.2 or later", related, origins=origins)
 
 
@@ -64,14 +72,19 @@ def check_origin_keepalive_short(topo: Topology, dist: Distribution, params: Par
     if paths is None:
         return None
     floor = params["min_keepalive_seconds"]
-    origins = [dict(path_evidence(p), keepalive_seconds=p.origin.keepalive_timeout_seconds)
-               for p in paths]
+    origins = [
+        dict(path_evidence(p), keepalive_seconds=p.origin.keepalive_timeout_seconds) for p in paths
+    ]
     short = [o for o in origins if o["keepalive_seconds"] < floor]
     related = path_related(paths, dists=False)
     if short:
-        return Verdict.fail(f"Origin keep-alive under {floor} s: CloudFront reopens TLS "
-                            "connections to the ALB more often than it needs to", related,
-                            origins=short, min_keepalive_seconds=floor)
+        return Verdict.fail(
+            f"Origin keep-alive under {floor} s: CloudFront reopens TLS "
+            "connections to the ALB more often than it needs to",
+            related,
+            origins=short,
+            min_keepalive_seconds=floor,
+        )
     return Verdict.ok(f"Origin keep-alive is {floor} s or more", related, origins=origins)
 
 
@@ -83,8 +96,11 @@ def check_no_caching_anywhere(topo: Topology, dist: Distribution, params: Params
     ttls = {b.path_pattern: topo.cache_ttls(b) for b in behaviors}
     related = path_related(paths, dists=False)
     if behaviors and all(t[2] == 0 for t in ttls.values()):
-        return Verdict.fail("Every behaviour to the ALB disables caching: every request "
-                            "reaches Lambda", related, behaviors=sorted(ttls))
+        return Verdict.fail(
+            "Every behaviour to the ALB disables caching: every request reaches Lambda",
+            related,
+            behaviors=sorted(ttls),
+        )
     cached = sorted(p for p, t in ttls.items() if t[2] > 0)
     return Verdict.ok(f"Caching is possible on {', '.join(cached)}", related, cached=cached)
 
@@ -100,12 +116,16 @@ def check_personal_path_cached(topo: Topology, dist: Distribution, params: Param
             continue
         low, default, _ = topo.cache_ttls(behavior)
         if low > 0 or default > 0:
-            risky.append({"path_pattern": behavior.path_pattern, "min_ttl": low,
-                          "default_ttl": default})
+            risky.append(
+                {"path_pattern": behavior.path_pattern, "min_ttl": low, "default_ttl": default}
+            )
     related = path_related(paths, dists=False)
     if risky:
-        return Verdict.fail("Per-user paths are cached: one user's response can be served to "
-                            "another", related, behaviors=risky)
+        return Verdict.fail(
+            "Per-user paths are cached: one user's response can be served to another",
+            related,
+            behaviors=risky,
+        )
     return Verdict.ok("No per-user path is cached by default", related)
 
 
@@ -115,10 +135,12 @@ def check_cache_metrics_off(topo: Topology, dist: Distribution, params: Params):
         return None
     related = path_related(paths, dists=False)
     if not need(dist.realtime_metrics):
-        return Verdict.fail("Additional CloudFront metrics are off: no cache hit rate to watch",
-                            related, realtime_metrics=False)
-    return Verdict.ok("Additional metrics (cache hit rate) are on", related,
-                      realtime_metrics=True)
+        return Verdict.fail(
+            "Additional CloudFront metrics are off: no cache hit rate to watch",
+            related,
+            realtime_metrics=False,
+        )
+    return Verdict.ok("Additional metrics (cache hit rate) are on", related, realtime_metrics=True)
 
 
 def check_logging_off(topo: Topology, dist: Distribution, params: Params):
@@ -132,54 +154,99 @@ def check_logging_off(topo: Topology, dist: Distribution, params: Params):
 
 
 RULES = (
-    Rule("CF-001", "viewer-http-allowed", Severity.MEDIUM,
-         "CloudFront serves the API over plain HTTP", "edge TLS",
-         "edge TLS: CloudFront terminates TLS at the edge; viewers should never use HTTP",
-         "allow-all lets viewers (and their cookies and tokens) use unencrypted HTTP.",
-         "Set the behaviour's viewer protocol policy to redirect-to-https or https-only.",
-         SubjectKind.EDGE_DISTRIBUTION, check_viewer_http_allowed),
-    Rule("CF-002", "origin-tls-outdated", Severity.MEDIUM,
-         "CloudFront may use old TLS to reach the ALB", "CloudFront.10",
-         "CloudFront.10: no deprecated SSL/TLS protocols between edge and origin",
-         "SSLv3, TLS 1.0 and TLS 1.1 are broken or deprecated; the secret header rides on them.",
-         "Set the origin's SSL protocols to TLSv1.2 only.",
-         SubjectKind.EDGE_DISTRIBUTION, check_origin_tls_outdated),
-    Rule("CF-003", "origin-keepalive-short", Severity.LOW,
-         "Short keep-alive between CloudFront and the ALB", "CF config",
-         "CF config: keep-alive of 30-60 s so CloudFront reuses connections to the ALB",
-         "The 5 s default closes idle connections quickly: more TLS handshakes, more latency "
-         "and more new-connection LCUs on the ALB.",
-         "Set the origin keep-alive timeout to 30-60 s.",
-         SubjectKind.EDGE_DISTRIBUTION, check_origin_keepalive_short,
-         params={"min_keepalive_seconds": 30}),
-    Rule("CF-004", "no-caching-anywhere", Severity.INFO,
-         "Nothing on the ALB is ever cached", "rec. 2, cost",
-         "rec. 2: CloudFront's cache is where the pattern saves origin requests",
-         "With every behaviour on CachingDisabled, CloudFront adds cost and latency but "
-         "saves no Lambda invocation.",
-         "Give read-heavy, shareable paths (catalogues, reference data) a cache policy with "
-         "a TTL.",
-         SubjectKind.EDGE_DISTRIBUTION, check_no_caching_anywhere),
-    Rule("CF-005", "personal-path-cached", Severity.MEDIUM,
-         "Per-user path cached at the edge", "cache design",
-         "cache design: user, auth and session paths use CachingDisabled",
-         "A cached response for /account or /session can be served to the next user.",
-         "Use CachingDisabled (and an origin request policy that forwards what the path "
-         "needs) on per-user paths.",
-         SubjectKind.EDGE_DISTRIBUTION, check_personal_path_cached,
-         params={"path_words": ["auth", "login", "user", "account", "session", "cart"]}),
-    Rule("CF-006", "cache-metrics-off", Severity.LOW,
-         "No cache hit rate metric for the distribution", "rec. 10",
-         "rec. 10: watch the cache hit ratio",
-         "Without the additional metrics, CloudFront publishes no cache hit rate: the saving "
-         "the pattern is chosen for cannot be measured.",
-         "Enable additional metrics (aws cloudfront create-monitoring-subscription).",
-         SubjectKind.EDGE_DISTRIBUTION, check_cache_metrics_off),
-    Rule("CF-007", "logging-off", Severity.LOW,
-         "CloudFront standard logging is off", "CloudFront.5",
-         "CloudFront.5: distributions should have logging enabled",
-         "Without access logs there is no record of who called what at the edge, for "
-         "incidents or for WAF tuning.",
-         "Enable standard logging to an S3 bucket (or a CloudWatch Logs delivery).",
-         SubjectKind.EDGE_DISTRIBUTION, check_logging_off),
+    Rule(
+        "CF-001",
+        "viewer-http-allowed",
+        Severity.MEDIUM,
+        "CloudFront serves the API over plain HTTP",
+        "edge TLS",
+        "edge TLS: CloudFront terminates TLS at the edge; viewers should never use HTTP",
+        "allow-all lets viewers (and their cookies and tokens) use unencrypted HTTP.",
+        "Set the behaviour's viewer protocol policy to redirect-to-https or https-only.",
+        SubjectKind.EDGE_DISTRIBUTION,
+        check_viewer_http_allowed,
+    ),
+    Rule(
+        "CF-002",
+        "origin-tls-outdated",
+        Severity.MEDIUM,
+        "CloudFront may use old TLS to reach the ALB",
+        "CloudFront.10",
+        "CloudFront.10: no deprecated SSL/TLS protocols between edge and origin",
+        "SSLv3, TLS 1.0 and TLS 1.1 are broken or deprecated; the secret header rides on them.",
+        "Set the origin's SSL protocols to TLSv1.2 only.",
+        SubjectKind.EDGE_DISTRIBUTION,
+        check_origin_tls_outdated,
+    ),
+    Rule(
+        "CF-003",
+        "origin-keepalive-short",
+        Severity.LOW,
+        "Short keep-alive between CloudFront and the ALB",
+        "CF config",
+        "CF config: keep-alive of 30-60 s so CloudFront reuses connections to the ALB",
+        "The 5 s default closes idle connections quickly: more TLS handshakes, more latency "
+        "and more new-connection LCUs on the ALB.",
+        "Set the origin keep-alive timeout to 30-60 s.",
+        SubjectKind.EDGE_DISTRIBUTION,
+        check_origin_keepalive_short,
+        params={"min_keepalive_seconds": 30},
+    ),
+    Rule(
+        "CF-004",
+        "no-caching-anywhere",
+        Severity.INFO,
+        "Nothing on the ALB is ever cached",
+        "rec. 2, cost",
+        "rec. 2: CloudFront's cache is where the pattern saves origin requests",
+        "With every behaviour on CachingDisabled, CloudFront adds cost and latency but "
+        "saves no Lambda invocation.",
+        "Give read-heavy, shareable paths (catalogues, reference data) a cache policy with a TTL.",
+        SubjectKind.EDGE_DISTRIBUTION,
+        check_no_caching_anywhere,
+        needs=("cache_policies",),
+    ),
+    Rule(
+        "CF-005",
+        "personal-path-cached",
+        Severity.MEDIUM,
+        "Per-user path cached at the edge",
+        "cache design",
+        "cache design: user, auth and session paths use CachingDisabled",
+        "A cached response for /account or /session can be served to the next user.",
+        "Use CachingDisabled (and an origin request policy that forwards what the path "
+        "needs) on per-user paths.",
+        SubjectKind.EDGE_DISTRIBUTION,
+        check_personal_path_cached,
+        params={"path_words": ["auth", "login", "user", "account", "session", "cart"]},
+        needs=("cache_policies",),
+    ),
+    Rule(
+        "CF-006",
+        "cache-metrics-off",
+        Severity.LOW,
+        "No cache hit rate metric for the distribution",
+        "rec. 10",
+        "rec. 10: watch the cache hit ratio",
+        "Without the additional metrics, CloudFront publishes no cache hit rate: the saving "
+        "the pattern is chosen for cannot be measured.",
+        "Enable additional metrics (aws cloudfront create-monitoring-subscription).",
+        SubjectKind.EDGE_DISTRIBUTION,
+        check_cache_metrics_off,
+        needs=("edge_monitoring",),
+    ),
+    Rule(
+        "CF-007",
+        "logging-off",
+        Severity.LOW,
+        "CloudFront standard logging is off",
+        "CloudFront.5",
+        "CloudFront.5: distributions should have logging enabled",
+        "Without access logs there is no record of who called what at the edge, for "
+        "incidents or for WAF tuning.",
+        "Enable standard logging to an S3 bucket (or a CloudWatch Logs delivery).",
+        SubjectKind.EDGE_DISTRIBUTION,
+        check_logging_off,
+        needs=("edge_logging",),
+    ),
 )

@@ -85,17 +85,27 @@ def check_payload_errors(topo: Topology, alb: LoadBalancer, params: Params) -> V
     series, days = topo.region_metrics(alb.region), params["window_days"]
     user = series.total(metric_key("LambdaUserError", alb_dimensions(alb.arn)), days)
     e502 = series.total(metric_key("HTTPCode_ELB_502_Count", alb_dimensions(alb.arn)), days)
-    by_tg = {tg.name: series.total(metric_key("LambdaUserError",
-                                              alb_dimensions(alb.arn, tg.arn)), days)
-             for tg in topo.target_groups_of(alb)}
-    evidence = {"window_days": days, "LambdaUserError": user, "HTTPCode_ELB_502_Count": e502,
-                "LambdaUserError_by_target_group": by_tg}
+    by_tg = {
+        tg.name: series.total(metric_key("LambdaUserError", alb_dimensions(alb.arn, tg.arn)), days)
+        for tg in topo.target_groups_of(alb)
+    }
+    evidence = {
+        "window_days": days,
+        "LambdaUserError": user,
+        "HTTPCode_ELB_502_Count": e502,
+        "LambdaUserError_by_target_group": by_tg,
+    }
     related = [tg.arn for tg in topo.target_groups_of(alb)]
     if user > 0 or e502 > 0 or any(by_tg.values()):
-        return Verdict.fail(f"CloudWatch shows Lambda user errors or ELB 502s in the last "
-                            f"{days} days: responses over 1 MB or malformed", related, **evidence)
-    return Verdict.ok(f"No Lambda user errors or ELB 502s in the last {days} days", related,
-                      **evidence)
+        return Verdict.fail(
+            f"CloudWatch shows Lambda user errors or ELB 502s in the last "
+            f"{days} days: responses over 1 MB or malformed",
+            related,
+            **evidence,
+        )
+    return Verdict.ok(
+        f"No Lambda user errors or ELB 502s in the last {days} days", related, **evidence
+    )
 
 
 def check_upload_route(topo: Topology, alb: LoadBalancer, params: Params) -> Verdict | None:
@@ -134,6 +144,7 @@ RULES = (
         "idle_timeout.timeout_seconds.",
         SubjectKind.TARGET_FUNCTION,
         check_timeout_over_idle,
+        needs=("targets", "function_config", "lb_attributes"),
     ),
     Rule(
         "LIM-002",
@@ -148,6 +159,7 @@ RULES = (
         "OriginReadTimeout (up to 60 s, more by quota request).",
         SubjectKind.TARGET_FUNCTION,
         check_timeout_over_origin,
+        needs=("targets", "function_config"),
     ),
     Rule(
         "LIM-003",
@@ -163,6 +175,7 @@ RULES = (
         SubjectKind.LAMBDA_ALB,
         check_payload_errors,
         params={"window_days": 14},
+        needs=("region_metrics",),
     ),
     Rule(
         "LIM-004",

@@ -30,32 +30,44 @@ from rules._common import path_related
 
 def _alarms(value: tuple[AlarmWatch, ...] | Unavailable | None) -> tuple[AlarmWatch, ...]:
     if value is None:
-        raise DataUnavailable(Unavailable("cloudwatch:DescribeAlarms", "NotCollected",
-                                          "alarms were not read"))
+        raise DataUnavailable(
+            Unavailable("cloudwatch:DescribeAlarms", "NotCollected", "alarms were not read")
+        )
     return need(value)
 
 
 def _watching(alarms, namespace: str, metric: str, **dims: str) -> list[str]:
     """Names of alarms on ``metric`` whose dimensions include ``dims`` (all of them)."""
-    return sorted({a.alarm for a in alarms if a.namespace == namespace and a.metric == metric
-                   and all(a.dimensions.get(k) == v for k, v in dims.items())})
+    return sorted(
+        {
+            a.alarm
+            for a in alarms
+            if a.namespace == namespace
+            and a.metric == metric
+            and all(a.dimensions.get(k) == v for k, v in dims.items())
+        }
+    )
 
 
 def check_throttles(topo: Topology, fn: LambdaFunction, params: Params):
     days = params["window_days"]
     total = topo.region_metrics(fn.region).total(
-        metric_key("Throttles", function_dimensions(fn)), days)
+        metric_key("Throttles", function_dimensions(fn)), days
+    )
     evidence = {"window_days": days, "Throttles": total}
     if total > 0:
-        return Verdict.fail(f"{total:g} throttled invocations in the last {days} days: the ALB "
-                            "answered 503", **evidence)
+        return Verdict.fail(
+            f"{total:g} throttled invocations in the last {days} days: the ALB answered 503",
+            **evidence,
+        )
     return Verdict.ok(f"No throttles in the last {days} days", **evidence)
 
 
 def check_target_response_alarm(topo: Topology, alb: LoadBalancer, params: Params):
     alarms = _alarms(topo.region(alb.region).alarms)
-    found = _watching(alarms, "AWS/ApplicationELB", "TargetResponseTime",
-                      LoadBalancer=elb_dimension(alb.arn))
+    found = _watching(
+        alarms, "AWS/ApplicationELB", "TargetResponseTime", LoadBalancer=elb_dimension(alb.arn)
+    )
     if not found:
         return Verdict.fail("No alarm watches the ALB's TargetResponseTime", alarms=[])
     return Verdict.ok("TargetResponseTime is watched", alarms=found)
@@ -63,13 +75,17 @@ def check_target_response_alarm(topo: Topology, alb: LoadBalancer, params: Param
 
 def check_concurrency_alarm(topo: Topology, fn: LambdaFunction, params: Params):
     alarms = _alarms(topo.region(fn.region).alarms)
-    account = [a.alarm for a in alarms if a.namespace == "AWS/Lambda"
-               and a.metric == "ConcurrentExecutions" and not a.dimensions]
+    account = [
+        a.alarm
+        for a in alarms
+        if a.namespace == "AWS/Lambda" and a.metric == "ConcurrentExecutions" and not a.dimensions
+    ]
     function = _watching(alarms, "AWS/Lambda", "ConcurrentExecutions", FunctionName=fn.name)
     found = sorted(set(account) | set(function))
     if not found:
-        return Verdict.fail("No alarm watches Lambda ConcurrentExecutions (account or function)",
-                            alarms=[])
+        return Verdict.fail(
+            "No alarm watches Lambda ConcurrentExecutions (account or function)", alarms=[]
+        )
     return Verdict.ok("Concurrent executions are watched", alarms=found)
 
 
@@ -81,8 +97,7 @@ def check_cache_hit_alarm(topo: Topology, dist: Distribution, params: Params):
     found = _watching(alarms, "AWS/CloudFront", "CacheHitRate", DistributionId=dist.id)
     related = path_related(paths, dists=False)
     if not found:
-        return Verdict.fail("No alarm watches the distribution's CacheHitRate", related,
-                            alarms=[])
+        return Verdict.fail("No alarm watches the distribution's CacheHitRate", related, alarms=[])
     return Verdict.ok("CacheHitRate is watched", related, alarms=found)
 
 
@@ -96,26 +111,38 @@ def check_below_break_even(topo: Topology, alb: LoadBalancer, params: Params):
     origin = monthly(series, origin_key, days, month)
     edge = topo.edge_metrics()
     dists = {p.distribution.id: p.distribution for p in paths}
-    viewer = sum(monthly(edge, metric_key("Requests", distribution_dimensions(d)), days, month)
-                 for d in dists.values())
-    rates = [v for d in dists.values()
-             for v in edge.values(metric_key("CacheHitRate", distribution_dimensions(d)), days)]
+    viewer = sum(
+        monthly(edge, metric_key("Requests", distribution_dimensions(d)), days, month)
+        for d in dists.values()
+    )
+    rates = [
+        v
+        for d in dists.values()
+        for v in edge.values(metric_key("CacheHitRate", distribution_dimensions(d)), days)
+    ]
     requests = max(viewer, origin)
     if rates:
         hit = sum(rates) / len(rates) / 100
     else:
         hit = 1 - origin / viewer if viewer > origin > 0 else 0.0
     evidence = estimate(requests, hit).as_evidence()
-    evidence.update(window_days=days, origin_requests_per_month=round(origin),
-                    break_even_requests=params["break_even_requests"])
+    evidence.update(
+        window_days=days,
+        origin_requests_per_month=round(origin),
+        break_even_requests=params["break_even_requests"],
+    )
     related = path_related(paths, albs=False)
     if requests < params["break_even_requests"]:
-        return Verdict.fail(f"About {requests / 1e6:.1f} M requests a month, below the "
-                            f"{params['break_even_requests'] / 1e6:g} M where this pattern pays "
-                            "off: API Gateway HTTP API is simpler and cheaper here",
-                            related, **evidence)
-    return Verdict.ok(f"About {requests / 1e6:.1f} M requests a month: above the break-even",
-                      related, **evidence)
+        return Verdict.fail(
+            f"About {requests / 1e6:.1f} M requests a month, below the "
+            f"{params['break_even_requests'] / 1e6:g} M where this pattern pays "
+            "off: API Gateway HTTP API is simpler and cheaper here",
+            related,
+            **evidence,
+        )
+    return Verdict.ok(
+        f"About {requests / 1e6:.1f} M requests a month: above the break-even", related, **evidence
+    )
 
 
 def monthly(series, key: str, days: int, month: int) -> float:
@@ -134,42 +161,88 @@ def check_stage_quota(topo: Topology, api: RestApi, params: Params):
 REC10 = "rec. 10: watch cache hit ratio, target response time and concurrent executions"
 
 RULES = (
-    Rule("LMB-001", "throttles-observed", Severity.MEDIUM,
-         "Target function throttled", "FM",
-         "FM: ALB 503 when Lambda is throttled by its concurrency limit",
-         "Each throttle is a request the ALB answered with 503.",
-         "Raise the function's reserved concurrency (or the account limit), or add provisioned "
-         "concurrency for predictable peaks.",
-         SubjectKind.TARGET_FUNCTION, check_throttles, params={"window_days": 14}),
-    Rule("MON-001", "no-target-response-alarm", Severity.LOW,
-         "No alarm on the ALB's target response time", "rec. 10", REC10,
-         "Target response time is where cold starts and slow functions show first.",
-         "Create a CloudWatch alarm on AWS/ApplicationELB TargetResponseTime (p99) for the ALB.",
-         SubjectKind.LAMBDA_ALB, check_target_response_alarm),
-    Rule("MON-002", "no-concurrency-alarm", Severity.LOW,
-         "No alarm on Lambda concurrent executions", "rec. 10", REC10,
-         "Concurrency warns before the regional limit throttles every function in the account.",
-         "Create an alarm on AWS/Lambda ConcurrentExecutions (account-wide or per function).",
-         SubjectKind.TARGET_FUNCTION, check_concurrency_alarm),
-    Rule("MON-003", "no-cache-hit-alarm", Severity.LOW,
-         "No alarm on the distribution's cache hit rate", "rec. 10", REC10,
-         "The cache hit rate is the pattern's saving; a drop means every request reaches "
-         "Lambda.",
-         "Enable additional metrics and alarm on AWS/CloudFront CacheHitRate (in us-east-1).",
-         SubjectKind.EDGE_DISTRIBUTION, check_cache_hit_alarm),
-    Rule("COST-001", "pattern-below-break-even", Severity.INFO,
-         "Traffic below the pattern's break-even", "rec. 1",
-         "rec. 1: use the pattern above about 30 M requests a month",
-         "Below the break-even, the ALB's fixed cost and CloudFront's per-request price make "
-         "the pattern dearer than API Gateway HTTP API.",
-         "Unless routing, caching or WAF needs justify it, serve through API Gateway HTTP API "
-         "or CloudFront + function URL; the evidence has the five monthly estimates.",
-         SubjectKind.LAMBDA_ALB, check_below_break_even,
-         params={"break_even_requests": 30_000_000, "window_days": 14}),
-    Rule("APIGW-001", "stage-quota", Severity.LOW,
-         "REST API close to its stages quota", "reuse",
-         "reuse: 10 stages per REST API (soft quota) bound environments per API",
-         "Sharing one REST API across environments runs into the stage quota.",
-         "Request a quota increase, or give environments their own APIs.",
-         SubjectKind.REST_API, check_stage_quota, params={"min_stages": 8, "quota": 10}),
+    Rule(
+        "LMB-001",
+        "throttles-observed",
+        Severity.MEDIUM,
+        "Target function throttled",
+        "FM",
+        "FM: ALB 503 when Lambda is throttled by its concurrency limit",
+        "Each throttle is a request the ALB answered with 503.",
+        "Raise the function's reserved concurrency (or the account limit), or add provisioned "
+        "concurrency for predictable peaks.",
+        SubjectKind.TARGET_FUNCTION,
+        check_throttles,
+        params={"window_days": 14},
+        needs=("targets", "region_metrics"),
+    ),
+    Rule(
+        "MON-001",
+        "no-target-response-alarm",
+        Severity.LOW,
+        "No alarm on the ALB's target response time",
+        "rec. 10",
+        REC10,
+        "Target response time is where cold starts and slow functions show first.",
+        "Create a CloudWatch alarm on AWS/ApplicationELB TargetResponseTime (p99) for the ALB.",
+        SubjectKind.LAMBDA_ALB,
+        check_target_response_alarm,
+        needs=("alarms",),
+    ),
+    Rule(
+        "MON-002",
+        "no-concurrency-alarm",
+        Severity.LOW,
+        "No alarm on Lambda concurrent executions",
+        "rec. 10",
+        REC10,
+        "Concurrency warns before the regional limit throttles every function in the account.",
+        "Create an alarm on AWS/Lambda ConcurrentExecutions (account-wide or per function).",
+        SubjectKind.TARGET_FUNCTION,
+        check_concurrency_alarm,
+        needs=("targets", "alarms"),
+    ),
+    Rule(
+        "MON-003",
+        "no-cache-hit-alarm",
+        Severity.LOW,
+        "No alarm on the distribution's cache hit rate",
+        "rec. 10",
+        REC10,
+        "The cache hit rate is the pattern's saving; a drop means every request reaches Lambda.",
+        "Enable additional metrics and alarm on AWS/CloudFront CacheHitRate (in us-east-1).",
+        SubjectKind.EDGE_DISTRIBUTION,
+        check_cache_hit_alarm,
+        needs=("edge_alarms",),
+    ),
+    Rule(
+        "COST-001",
+        "pattern-below-break-even",
+        Severity.INFO,
+        "Traffic below the pattern's break-even",
+        "rec. 1",
+        "rec. 1: use the pattern above about 30 M requests a month",
+        "Below the break-even, the ALB's fixed cost and CloudFront's per-request price make "
+        "the pattern dearer than API Gateway HTTP API.",
+        "Unless routing, caching or WAF needs justify it, serve through API Gateway HTTP API "
+        "or CloudFront + function URL; the evidence has the five monthly estimates.",
+        SubjectKind.LAMBDA_ALB,
+        check_below_break_even,
+        params={"break_even_requests": 30_000_000, "window_days": 14},
+        needs=("region_metrics", "edge_metrics"),
+    ),
+    Rule(
+        "APIGW-001",
+        "stage-quota",
+        Severity.LOW,
+        "REST API close to its stages quota",
+        "reuse",
+        "reuse: 10 stages per REST API (soft quota) bound environments per API",
+        "Sharing one REST API across environments runs into the stage quota.",
+        "Request a quota increase, or give environments their own APIs.",
+        SubjectKind.REST_API,
+        check_stage_quota,
+        params={"min_stages": 8, "quota": 10},
+        needs=("rest_apis",),
+    ),
 )

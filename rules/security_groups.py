@@ -132,6 +132,7 @@ RULES = (
         "com.amazonaws.global.cloudfront.origin-facing prefix list.",
         SubjectKind.LAMBDA_ALB,
         check_sg_not_prefix_list,
+        needs=("security_groups", "prefix_list"),
     ),
     Rule(
         "SG-002",
@@ -146,5 +147,6 @@ RULES = (
         "CloudFront prefix list on it.",
         SubjectKind.LAMBDA_ALB,
         check_origin_port_blocked,
+        needs=("security_groups", "prefix_list"),
     ),
 )

@@ -114,6 +114,7 @@ RULES = (
         "(and read multiValueHeaders in the handler).",
         SubjectKind.LAMBDA_TARGET_GROUP,
         check_multi_value_headers,
+        needs=("tg_attributes",),
     ),
     Rule(
         "HC-001",
@@ -228,5 +229,6 @@ RULES = (
         "(aws lambda put-provisioned-concurrency-config).",
         SubjectKind.HEALTH_CHECKED_FUNCTION,
         check_cold_start_exposure,
+        needs=("targets", "provisioned"),
     ),
 )

@@ -147,6 +147,7 @@ RULES = (
         "Associate a WAFv2 web ACL (scope CLOUDFRONT, in us-east-1) with the distribution.",
         SubjectKind.EDGE_DISTRIBUTION,
         check_edge_path_without_waf,
+        needs=("edge_waf", "alb_waf"),
     ),
     Rule(
         "WAF-002",
@@ -161,6 +162,7 @@ RULES = (
         "distribution; keep on the ALB only rules that need what CloudFront does not forward.",
         SubjectKind.EDGE_DISTRIBUTION,
         check_waf_only_at_alb,
+        needs=("edge_waf", "alb_waf"),
     ),
     Rule(
         "WAF-003",
@@ -174,6 +176,7 @@ RULES = (
         "content CloudFront does not forward.",
         SubjectKind.EDGE_DISTRIBUTION,
         check_waf_at_both_layers,
+        needs=("edge_waf", "alb_waf"),
     ),
     Rule(
         "WAF-004",
@@ -192,6 +195,7 @@ RULES = (
             "The distribution's web ACL has no rate-based rule",
             "The distribution's web ACL has a rate-based rule",
         ),
+        needs=("edge_waf",),
     ),
     Rule(
         "WAF-005",
@@ -210,6 +214,7 @@ RULES = (
             "The distribution's web ACL uses no managed rule group",
             "The distribution's web ACL uses managed rule groups",
         ),
+        needs=("edge_waf",),
     ),
     Rule(
         "WAF-006",
@@ -223,5 +228,6 @@ RULES = (
         "web ACL to the ALB.",
         SubjectKind.LAMBDA_ALB,
         check_public_alb_without_waf,
+        needs=("alb_waf",),
     ),
 )

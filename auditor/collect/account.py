@@ -7,6 +7,7 @@ real-time metrics, cache policies, web ACLs, metrics and alarms read.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from auditor.collect import (
@@ -20,6 +21,8 @@ from auditor.collect import (
     wafv2,
 )
 from auditor.collect.base import Calls
+from auditor.collect.plan import Plan
+from auditor.collect.runner import DEFAULT_WORKERS, Runner
 from auditor.gaps import Unavailable
 from auditor.inventory import Inventory, RegionInventory
 from auditor.session import GLOBAL_SERVICE_REGION, AwsContext
@@ -56,27 +59,43 @@ def identify(ctx: AwsContext) -> tuple[str, str]:
     return response["Account"], response["Arn"].split(":")[1]
 
 
-def collect_region(calls: Calls, region: str, account: str,
-                   metric_days: int = METRIC_DAYS_DEFAULT) -> RegionInventory:
-    lbs, tgs = elbv2.collect(calls, region, account)
-    apis = apigateway.rest_apis(calls, region, account)
+def collect_region(calls: Calls, region: str, account: str, plan: Plan | None = None,
+                   metric_days: int = METRIC_DAYS_DEFAULT,
+                   workers: int = DEFAULT_WORKERS) -> RegionInventory:
+    plan = plan or Plan.everything()
+    with Runner(workers) as runner:
+        return _region(calls, region, account, plan, metric_days, runner)
+
+
+def _region(calls: Calls, region: str, account: str, plan: Plan, metric_days: int,
+            runner: Runner) -> RegionInventory:
+    apis = apigateway.rest_apis(calls, region, account) if "rest_apis" in plan else ()
+    if not plan.path:
+        return RegionInventory(region, (), (), rest_apis=apis)
+    lbs, tgs = elbv2.collect(calls, region, account, plan, runner)
     if isinstance(lbs, Unavailable) or isinstance(tgs, Unavailable):
         return RegionInventory(region, lbs, tgs, rest_apis=apis)
     group_ids = [g for lb in lbs for g in lb.security_group_ids]
-    targets = dict.fromkeys(t for tg in tgs if not isinstance(tg.targets, Unavailable)
-                            for t in tg.targets)
-    functions = {arn: awslambda.collect_function(calls, region, account, arn)
-                 for arn in targets}
+    targets = list(dict.fromkeys(t for tg in tgs if not isinstance(tg.targets, Unavailable)
+                                 for t in tg.targets)) if "targets" in plan else []
+    found = runner.map(lambda arn: awslambda.collect_function(calls, region, account, arn, plan),
+                       targets)
+    functions = dict(zip(targets, found, strict=True))
     queries = cloudwatch.region_queries(list(lbs), list(tgs), list(functions.values()))
+    want = plan.facets
     return RegionInventory(
         region=region, load_balancers=lbs, target_groups=tgs,
-        security_groups=ec2.security_groups(calls, region, group_ids) if group_ids else {},
-        cloudfront_prefix_list_id=ec2.cloudfront_prefix_list_id(calls, region) if lbs else None,
+        security_groups=ec2.security_groups(calls, region, group_ids)
+        if "security_groups" in want and group_ids else {},
+        cloudfront_prefix_list_id=ec2.cloudfront_prefix_list_id(calls, region)
+        if "prefix_list" in want and lbs else None,
         functions=functions,
-        alb_web_acls={lb.arn: wafv2.alb_web_acl(calls, region, lb.arn) for lb in lbs},
-        metrics=cloudwatch.daily_series(calls, region, queries, metric_days),
-        ssl_policies=elbv2.ssl_policies(calls, region, lbs),
-        alarms=cloudwatch.alarms(calls, region) if lbs else None,
+        alb_web_acls=wafv2.alb_web_acls(calls, region, [lb.arn for lb in lbs], runner)
+        if "alb_waf" in want else {},
+        metrics=cloudwatch.daily_series(calls, region, queries, metric_days)
+        if "region_metrics" in want else None,
+        ssl_policies=elbv2.ssl_policies(calls, region, lbs) if "ssl_policies" in want else {},
+        alarms=cloudwatch.alarms(calls, region) if "alarms" in want and lbs else None,
         rest_apis=apis)
 
 
@@ -94,39 +113,65 @@ def _links(calls: Calls, inventory: Inventory) -> Inventory:
     return replace(inventory, vpc_origins=vpc, dns_targets=route53.targets(calls, domains))
 
 
-def _edge_details(calls: Calls, inventory: Inventory, metric_days: int) -> Inventory:
-    """Logging, real-time metrics, cache policies, ACLs, metrics and alarms of the
-    distributions that front a Lambda ALB."""
+def _edge_details(calls: Calls, inventory: Inventory, plan: Plan, metric_days: int,
+                  runner: Runner) -> Inventory:
+    """What the selected rules need of the distributions that front a Lambda ALB."""
     from auditor.topology import Topology
 
     edge = Topology(inventory).edge_distributions().items
     if not edge:
         return inventory
-    details = {d.arn: replace(d, logging_enabled=cloudfront.logging_enabled(calls, d),
-                              realtime_metrics=cloudfront.realtime_metrics(calls, d))
-               for d in edge}
-    dists = tuple(details.get(d.arn, d) for d in inventory.distributions)
-    policy_ids = dict.fromkeys(b.cache_policy_id for d in edge for b in d.behaviors
-                               if b.cache_policy_id)
-    acl_ids = dict.fromkeys(d.web_acl_id for d in edge if d.web_acl_id)
-    scanned_alarms = {r.region: r.alarms for r in inventory.regions}.get(GLOBAL_SERVICE_REGION)
+    want = plan.facets
+
+    def details(dist):
+        return replace(
+            dist,
+            logging_enabled=cloudfront.logging_enabled(calls, dist)
+            if "edge_logging" in want else None,
+            realtime_metrics=cloudfront.realtime_metrics(calls, dist)
+            if "edge_monitoring" in want else None)
+
+    updated = {d.arn: d for d in runner.map(details, edge)}
+    dists = tuple(updated.get(d.arn, d) for d in inventory.distributions)
+    policies = list(dict.fromkeys(b.cache_policy_id for d in edge for b in d.behaviors
+                                  if b.cache_policy_id)) if "cache_policies" in want else []
+    acls = list(dict.fromkeys(d.web_acl_id for d in edge if d.web_acl_id)) \
+        if "edge_waf" in want else []
+    scanned = {r.region: r.alarms for r in inventory.regions}.get(GLOBAL_SERVICE_REGION)
+    edge_alarms = None
+    if "edge_alarms" in want:
+        edge_alarms = scanned if scanned is not None else cloudwatch.alarms(
+            calls, GLOBAL_SERVICE_REGION)
     return replace(
         inventory, distributions=dists,
-        cache_policies={p: cloudfront.cache_policy(calls, p) for p in policy_ids},
-        edge_web_acls={a: wafv2.edge_web_acl(calls, a) for a in acl_ids},
+        cache_policies=dict(zip(policies, runner.map(
+            lambda p: cloudfront.cache_policy(calls, p), policies), strict=True)),
+        edge_web_acls=dict(zip(acls, runner.map(
+            lambda a: wafv2.edge_web_acl(calls, a), acls), strict=True)),
         edge_metrics=cloudwatch.daily_series(calls, GLOBAL_SERVICE_REGION,
-                                             cloudwatch.edge_queries(list(edge)), metric_days),
-        edge_alarms=scanned_alarms if scanned_alarms is not None
-        else cloudwatch.alarms(calls, GLOBAL_SERVICE_REGION))
+                                             cloudwatch.edge_queries(list(edge)), metric_days)
+        if "edge_metrics" in want else None,
+        edge_alarms=edge_alarms)
 
 
 def collect_inventory(ctx: AwsContext, regions: list[str], account: str,
                       partition: str = "aws", metric_days: int = METRIC_DAYS_DEFAULT,
-                      ) -> Inventory:
-    """``metric_days``: how many days of CloudWatch data the selected rules read."""
+                      plan: Plan | None = None, workers: int = DEFAULT_WORKERS) -> Inventory:
+    """One account: its regions in parallel, then CloudFront and the links between them.
+
+    ``metric_days``: how many days of CloudWatch data the selected rules read; ``plan``:
+    which data they need (everything by default).
+    """
+    plan = plan or Plan.everything()
     calls = Calls(ctx, account)
-    region_inventories = tuple(collect_region(calls, r, account, metric_days) for r in regions)
+    with ThreadPoolExecutor(max(1, len(regions)), thread_name_prefix="region") as pool:
+        region_inventories = tuple(pool.map(
+            lambda r: collect_region(calls, r, account, plan, metric_days, workers), regions))
+    distributions = cloudfront.collect(calls, account) if plan.path else ()
     inventory = Inventory(account=account, partition=partition, regions=region_inventories,
-                          distributions=cloudfront.collect(calls, account))
-    inventory = _edge_details(calls, _links(calls, inventory), metric_days)
+                          distributions=distributions)
+    if plan.path:
+        with Runner(workers) as runner:
+            inventory = _edge_details(calls, _links(calls, inventory), plan, metric_days,
+                                      runner)
     return replace(inventory, failures=tuple(calls.failures))

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from auditor.collect.base import ABSENT, Calls
+from auditor.collect.plan import Plan, skipped
 from auditor.gaps import Unavailable
 from auditor.inventory import FunctionUrl, LambdaFunction, PolicyStatement
 
@@ -110,40 +111,26 @@ def _provisioned(
     return int(response.get("RequestedProvisionedConcurrentExecutions") or 0)
 
 
-def collect_function(calls: Calls, region: str, account: str, arn: str) -> LambdaFunction:
+def collect_function(calls: Calls, region: str, account: str, arn: str,
+                     plan: Plan | None = None) -> LambdaFunction:
+    """What the selected rules need of one target function, for the qualifier registered."""
+    plan = plan or Plan.everything()
     name, qualifier = split_arn(arn)
-    config = calls.call(
-        "lambda",
-        region,
-        "get_function_configuration",
-        resource=arn,
-        FunctionName=name,
-        **_qualified(qualifier),
-    )
-    timeout = config if isinstance(config, Unavailable) else int(config.get("Timeout", 3))
-    policy_raw = calls.call(
-        "lambda",
-        region,
-        "get_policy",
-        resource=arn,
-        absent=NOT_FOUND,
-        FunctionName=name,
-        **_qualified(qualifier),
-    )
-    if policy_raw is ABSENT:
-        policy: tuple[PolicyStatement, ...] | Unavailable = ()
-    elif isinstance(policy_raw, Unavailable):
-        policy = policy_raw
-    else:
-        policy = parse_policy(policy_raw.get("Policy") or "{}")
+    timeout: int | Unavailable = skipped("function_config")
+    if "function_config" in plan:
+        config = calls.call("lambda", region, "get_function_configuration", resource=arn,
+                            FunctionName=name, **_qualified(qualifier))
+        timeout = config if isinstance(config, Unavailable) else int(config.get("Timeout", 3))
+    policy: tuple[PolicyStatement, ...] | Unavailable = skipped("function_policy")
+    if "function_policy" in plan:
+        raw = calls.call("lambda", region, "get_policy", resource=arn, absent=NOT_FOUND,
+                         FunctionName=name, **_qualified(qualifier))
+        policy = () if raw is ABSENT else raw if isinstance(raw, Unavailable) else parse_policy(
+            raw.get("Policy") or "{}")
     return LambdaFunction(
-        arn=arn,
-        name=name,
-        qualifier=qualifier,
-        account=account,
-        region=region,
-        timeout_seconds=timeout,
-        policy=policy,
-        urls=_urls(calls, region, arn, name, qualifier),
-        provisioned_concurrency=_provisioned(calls, region, arn, name, qualifier),
-    )
+        arn=arn, name=name, qualifier=qualifier, account=account, region=region,
+        timeout_seconds=timeout, policy=policy,
+        urls=_urls(calls, region, arn, name, qualifier) if "function_urls" in plan
+        else skipped("function_urls"),
+        provisioned_concurrency=_provisioned(calls, region, arn, name, qualifier)
+        if "provisioned" in plan else skipped("provisioned"))

@@ -32,7 +32,7 @@ class Calls:
     def __init__(self, ctx: AwsContext, account: str) -> None:
         self.ctx = ctx
         self.account = account
-        self.failures: list[CallFailure] = []
+        self.failures: list[CallFailure] = []  # list.append is atomic under the GIL
 
     def _failed(self, op: str, region: str, resource: str, exc: Exception) -> Unavailable:
         if isinstance(exc, ClientError):
@@ -47,27 +47,27 @@ class Calls:
         self.failures.append(CallFailure(self.account, region, op, code, message, resource))
         return Unavailable(op, code, message)
 
-    def call(
-        self,
-        service: str,
-        region: str,
-        method: str,
-        *,
-        resource: str = "",
-        absent: Iterable[str] = (),
-        **params: Any,
-    ) -> Any:
-        """One call: its response, `ABSENT` for an expected not-found, or `Unavailable`."""
-        client = self.ctx.client(service, region)
+    def call(self, service: str, region: str, method: str, *, resource: str = "",
+             absent: Iterable[str] = (), quiet: bool = False, **params: Any) -> Any:
+        """One call: its response, `ABSENT` for an expected not-found, or `Unavailable`.
+
+        ``quiet``: a failure is returned but not recorded (the caller has a fallback).
+        """
+        client = self.ctx.client(service, region, retries=not quiet)
         op = _operation_name(client, method)
         try:
             return getattr(client, method)(**params)
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in set(absent):
                 return ABSENT
-            return self._failed(op, region, resource, exc)
+            return self._quiet(op, exc) if quiet else self._failed(op, region, resource, exc)
         except BotoCoreError as exc:
-            return self._failed(op, region, resource, exc)
+            return self._quiet(op, exc) if quiet else self._failed(op, region, resource, exc)
+
+    @staticmethod
+    def _quiet(op: str, exc: Exception) -> Unavailable:
+        log.info("%s failed, falling back: %s", op, exc)
+        return Unavailable(op, type(exc).__name__, str(exc))
 
     def paginate(
         self, service: str, region: str, method: str, key: str, *, resource: str = "", **params: Any

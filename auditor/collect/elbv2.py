@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from auditor.collect.base import Calls
+from auditor.collect.plan import Plan, skipped
+from auditor.collect.runner import Runner
 from auditor.gaps import Unavailable
 from auditor.inventory import (
     HeaderCondition,
@@ -132,34 +134,49 @@ def _listeners(calls: Calls, region: str, lb_arn: str) -> tuple[Listener, ...] |
     return tuple(listeners)
 
 
-def _lambda_target_group(calls: Calls, region: str, account: str, raw: dict) -> TargetGroup:
+def _lambda_target_group(calls: Calls, region: str, account: str, plan: Plan,
+                         raw: dict) -> TargetGroup:
     arn = raw["TargetGroupArn"]
-    attributes = _attributes(
-        calls.call(
-            "elbv2", region, "describe_target_group_attributes", resource=arn, TargetGroupArn=arn
-        )
-    )
-    health = calls.call("elbv2", region, "describe_target_health", resource=arn, TargetGroupArn=arn)
-    targets: tuple[str, ...] | Unavailable = (
-        health
-        if isinstance(health, Unavailable)
-        else tuple(d["Target"]["Id"] for d in health.get("TargetHealthDescriptions") or [])
-    )
+    attributes = skipped("tg_attributes")
+    if "tg_attributes" in plan:
+        attributes = _attributes(calls.call("elbv2", region, "describe_target_group_attributes",
+                                            resource=arn, TargetGroupArn=arn))
+    targets: tuple[str, ...] | Unavailable = skipped("targets")
+    if "targets" in plan:
+        health = calls.call("elbv2", region, "describe_target_health", resource=arn,
+                            TargetGroupArn=arn)
+        targets = health if isinstance(health, Unavailable) else tuple(
+            d["Target"]["Id"] for d in health.get("TargetHealthDescriptions") or [])
     return TargetGroup(
-        arn=arn,
-        name=raw.get("TargetGroupName", ""),
-        target_type="lambda",
-        account=account,
-        region=region,
-        load_balancer_arns=tuple(raw.get("LoadBalancerArns") or ()),
-        health_check=_health_check(raw),
-        attributes=attributes,
-        targets=targets,
-    )
+        arn=arn, name=raw.get("TargetGroupName", ""), target_type="lambda", account=account,
+        region=region, load_balancer_arns=tuple(raw.get("LoadBalancerArns") or ()),
+        health_check=_health_check(raw), attributes=attributes, targets=targets)
 
 
-def collect(calls: Calls, region: str, account: str):
-    """(load balancers, Lambda target groups) of one region; either may be `Unavailable`."""
+def _balancer(calls: Calls, region: str, account: str, plan: Plan, groups: list,
+              raw: dict) -> LoadBalancer:
+    arn = raw["LoadBalancerArn"]
+    attributes = skipped("lb_attributes")
+    if "lb_attributes" in plan:
+        attributes = _attributes(calls.call("elbv2", region, "describe_load_balancer_attributes",
+                                            resource=arn, LoadBalancerArn=arn))
+    return LoadBalancer(
+        arn=arn, name=raw.get("LoadBalancerName", ""), dns_name=raw.get("DNSName", ""),
+        scheme=raw.get("Scheme", ""), account=account, region=region,
+        security_group_ids=tuple(raw.get("SecurityGroups") or ()),
+        listeners=_listeners(calls, region, arn), attributes=attributes,
+        target_group_count=sum(arn in (g.get("LoadBalancerArns") or []) for g in groups))
+
+
+def collect(calls: Calls, region: str, account: str, plan: Plan | None = None,
+            runner: Runner | None = None):
+    """(load balancers, Lambda target groups) of one region; either may be `Unavailable`.
+
+    Starts from the target groups: only an ALB with a Lambda target group attached can be a
+    Lambda ALB, so listeners, rules and attributes are read for those ALBs alone.
+    """
+    plan = plan or Plan.everything()
+    runner = runner or Runner(1)
     groups = calls.paginate("elbv2", region, "describe_target_groups", "TargetGroups")
     if isinstance(groups, Unavailable):
         return groups, groups
@@ -170,41 +187,15 @@ def collect(calls: Calls, region: str, account: str):
     lbs = calls.paginate("elbv2", region, "describe_load_balancers", "LoadBalancers")
     if isinstance(lbs, Unavailable):
         return lbs, lbs
-    balancers = []
-    for raw in lbs:
-        arn = raw["LoadBalancerArn"]
-        if arn not in candidates or raw.get("Type", "application") != "application":
-            continue
-        attributes = _attributes(
-            calls.call(
-                "elbv2",
-                region,
-                "describe_load_balancer_attributes",
-                resource=arn,
-                LoadBalancerArn=arn,
-            )
-        )
-        balancers.append(
-            LoadBalancer(
-                arn=arn,
-                name=raw.get("LoadBalancerName", ""),
-                dns_name=raw.get("DNSName", ""),
-                target_group_count=sum(arn in (g.get("LoadBalancerArns") or []) for g in groups),
-                scheme=raw.get("Scheme", ""),
-                account=account,
-                region=region,
-                security_group_ids=tuple(raw.get("SecurityGroups") or ()),
-                listeners=_listeners(calls, region, arn),
-                attributes=attributes,
-            )
-        )
+    wanted = [raw for raw in lbs if raw["LoadBalancerArn"] in candidates
+              and raw.get("Type", "application") == "application"]
+    balancers = runner.map(lambda raw: _balancer(calls, region, account, plan, groups, raw),
+                           wanted)
     kept = {b.arn for b in balancers}
-    target_groups = tuple(
-        _lambda_target_group(calls, region, account, g)
-        for g in attached
-        if kept & set(g["LoadBalancerArns"])
-    )
-    return tuple(balancers), target_groups
+    mine = [g for g in attached if kept & set(g["LoadBalancerArns"])]
+    target_groups = runner.map(lambda g: _lambda_target_group(calls, region, account, plan, g),
+                               mine)
+    return tuple(balancers), tuple(target_groups)
 
 
 def ssl_policies(calls: Calls, region: str, balancers) -> dict[str, tuple[str, ...]] | Unavailable:

@@ -8,7 +8,8 @@ from auditor.gaps import Unavailable
 from auditor.inventory import ClassicWebAcl, WebAcl
 from auditor.session import GLOBAL_SERVICE_REGION
 
-OPERATIONS = ("wafv2:GetWebACL", "wafv2:GetWebACLForResource")
+OPERATIONS = ("wafv2:GetWebACL", "wafv2:GetWebACLForResource", "wafv2:ListWebACLs",
+              "wafv2:ListResourcesForWebACL")
 
 
 def parse_web_acl(raw: dict) -> WebAcl:
@@ -68,3 +69,49 @@ def alb_web_acl(calls: Calls, region: str, alb_arn: str) -> WebAcl | Unavailable
     if response is ABSENT or not response.get("WebACL"):
         return None
     return parse_web_acl(response["WebACL"])
+
+
+def alb_web_acls(calls: Calls, region: str, alb_arns: list[str],
+                 runner=None) -> dict[str, WebAcl | Unavailable | None]:
+    """Each ALB's regional web ACL, by whichever strategy needs fewer calls.
+
+    ``GetWebACLForResource`` is one call per ALB and tightly rate-limited (1 per second).
+    Listing the region's web ACLs and the resources of each costs 1 + (number of ACLs)
+    calls; where that is fewer, it is used, and if it fails (an IAM policy without the
+    list permissions, an endpoint without the API) the per-ALB calls are made instead.
+    """
+    if len(alb_arns) > 2:
+        by_acl = _by_listing(calls, region, alb_arns)
+        if by_acl is not None:
+            return by_acl
+    return {arn: alb_web_acl(calls, region, arn) for arn in alb_arns} if runner is None \
+        else dict(zip(alb_arns, runner.map(lambda a: alb_web_acl(calls, region, a), alb_arns),
+                      strict=True))
+
+
+def _by_listing(calls: Calls, region: str, alb_arns: list[str]):
+    acls = []
+    marker = ""
+    while True:
+        page = calls.call("wafv2", region, "list_web_acls", quiet=True, Scope="REGIONAL",
+                          Limit=100, **({"NextMarker": marker} if marker else {}))
+        if isinstance(page, Unavailable):
+            return None
+        acls += page.get("WebACLs") or []
+        marker = page.get("NextMarker") or ""
+        if not marker or not page.get("WebACLs"):
+            break
+    if 1 + len(acls) >= len(alb_arns):
+        return None
+    found: dict[str, WebAcl | None] = dict.fromkeys(alb_arns)
+    for acl in acls:
+        response = calls.call("wafv2", region, "list_resources_for_web_acl", quiet=True,
+                              WebACLArn=acl["ARN"], ResourceType="APPLICATION_LOAD_BALANCER")
+        if isinstance(response, Unavailable):
+            return None
+        for arn in response.get("ResourceArns") or []:
+            if arn in found:
+                # The listing names the ACL; its rules are not read (no rule judges an ALB
+                # ACL's content), so the flags stay False.
+                found[arn] = WebAcl(acl["ARN"], acl.get("Name", ""), False, False)
+    return found

@@ -73,11 +73,11 @@ def seed_demo_account(endpoint_url: str) -> list[SeededApp]:
 
 
 def run_demo(rules: Sequence[Rule], params=None) -> Report:
-    collection, secrets = collect_demo(params)
+    collection, secrets = collect_demo(params, rules)
     return evaluate(collection, rules, params, secrets)
 
 
-def collect_demo(params=None) -> tuple[Collection, tuple]:
+def collect_demo(params=None, rules=None) -> tuple[Collection, tuple]:
     """Seed a fresh fake account and collect it: (collection, secrets)."""
     from auditor.demo.server import FakeAwsServer
 
@@ -85,4 +85,4 @@ def collect_demo(params=None) -> tuple[Collection, tuple]:
         seed_demo_account(server.endpoint)
         session = boto3.Session(region_name="us-east-1", **DEMO_CREDENTIALS)
         ctx = AwsContext(session, endpoint_url=server.endpoint)
-        return collect(ctx, DEMO_REGIONS, params)
+        return collect(ctx, DEMO_REGIONS, params, rules)

@@ -1,0 +1,68 @@
+"""What to collect: the union of what the selected rules need.
+
+Every rule names the optional data it reads (``Rule.needs``); the base (the ALBs, their
+listeners and rules, the Lambda target groups, the distributions and the links between
+them) is read for any rule that judges the request path. A scan narrowed with ``--rules``
+then makes only the calls its rules need.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+FACETS = {
+    "lb_attributes": "elbv2:DescribeLoadBalancerAttributes",
+    "ssl_policies": "elbv2:DescribeSSLPolicies",
+    "tg_attributes": "elbv2:DescribeTargetGroupAttributes",
+    "targets": "elbv2:DescribeTargetHealth",
+    "function_config": "lambda:GetFunctionConfiguration",
+    "function_policy": "lambda:GetPolicy",
+    "function_urls": "lambda:GetFunctionUrlConfig",
+    "provisioned": "lambda:GetProvisionedConcurrencyConfig",
+    "security_groups": "ec2:DescribeSecurityGroups",
+    "prefix_list": "ec2:DescribeManagedPrefixLists",
+    "alb_waf": "wafv2:GetWebACLForResource",
+    "edge_waf": "wafv2:GetWebACL",
+    "region_metrics": "cloudwatch:GetMetricData",
+    "edge_metrics": "cloudwatch:GetMetricData",
+    "alarms": "cloudwatch:DescribeAlarms",
+    "edge_alarms": "cloudwatch:DescribeAlarms",
+    "edge_logging": "cloudfront:GetDistributionConfig",
+    "edge_monitoring": "cloudfront:GetMonitoringSubscription",
+    "cache_policies": "cloudfront:GetCachePolicy",
+    "rest_apis": "apigateway:GetRestApis",
+}
+FUNCTION_FACETS = {"function_config", "function_policy", "function_urls", "provisioned"}
+
+
+@dataclass(frozen=True)
+class Plan:
+    path: bool  # read the request path (ALBs, listeners, rules, TGs, distributions)
+    facets: frozenset[str]
+
+    def __contains__(self, facet: str) -> bool:
+        return facet in self.facets
+
+    @classmethod
+    def everything(cls) -> Plan:
+        return cls(True, frozenset(FACETS))
+
+    @classmethod
+    def for_rules(cls, rules: Iterable) -> Plan:
+        rules = list(rules)
+        facets = frozenset(f for r in rules for f in r.needs)
+        unknown = facets - set(FACETS)
+        if unknown:
+            raise ValueError(f"unknown facets: {sorted(unknown)}")
+        path = any(r.subject.value != "rest_api" for r in rules)
+        if facets & FUNCTION_FACETS:
+            facets |= {"targets"}
+        return cls(path, facets)
+
+
+def skipped(facet: str):
+    """What stands in for data the selected rules do not need (never read by them)."""
+    from auditor.gaps import Unavailable
+
+    return Unavailable(FACETS[facet], "NotCollected", "not needed by the selected rules")
