@@ -26,7 +26,8 @@ class Limit:
 
 ELB_DOC = "ELB API throttling: non-mutating bucket 40, refill 10/s (elb-api-throttling)"
 EC2_DOC = "EC2 API throttling: non-mutating actions bucket 100, refill 20/s, per API"
-LAMBDA_DOC = "Lambda quotas: GetPolicy 15/s; other control-plane APIs 15/s in total"
+LAMBDA_DOC = ("Lambda quotas: GetFunction 100/s; GetPolicy 15/s; other control-plane APIs "
+              "15/s in total")
 CW_DOC = "CloudWatch quotas: GetMetricData 50 TPS, DescribeAlarms 9 TPS"
 WAF_DOC = "WAFv2 GetWebACLForResource: 1 request per second (tight quota)"
 R53_DOC = "Route 53 API: 5 requests per second per account"
@@ -37,6 +38,7 @@ ASSUMED = "assumed: AWS publishes no figure"
 LIMITS: dict[tuple[str, str], Limit] = {
     ("elbv2", "describe"): Limit(40, 10, ELB_DOC),
     ("ec2", "*"): Limit(100, 20, EC2_DOC),
+    ("lambda", "GetFunction"): Limit(100, 100, LAMBDA_DOC),
     ("lambda", "GetPolicy"): Limit(15, 15, LAMBDA_DOC),
     ("lambda", "control"): Limit(15, 15, LAMBDA_DOC),
     ("cloudwatch", "GetMetricData"): Limit(50, 50, CW_DOC),
@@ -58,7 +60,8 @@ def bucket_key(service: str, operation: str) -> tuple[str, str] | None:
     if service == "ec2":
         return ("ec2", "*")
     if service == "lambda":
-        return ("lambda", "GetPolicy" if operation == "GetPolicy" else "control")
+        own = operation in ("GetPolicy", "GetFunction")
+        return ("lambda", operation if own else "control")
     for candidate in ((service, operation), (service, "*"), (service, "account")):
         if candidate in LIMITS:
             return candidate
@@ -114,7 +117,7 @@ class TokenBucket:
 class Pacer:
     """Client-side buckets, a little inside AWS's (``margin``), keyed like AWS's."""
 
-    def __init__(self, margin: float = 0.9, limits: dict | None = None) -> None:
+    def __init__(self, margin: float = 0.95, limits: dict | None = None) -> None:
         self.margin = margin
         self.limits = limits or LIMITS
         self._buckets: dict[tuple, TokenBucket] = {}

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import random
 import socket
 import threading
@@ -38,6 +39,7 @@ class Faults:
 @dataclass
 class ProxyStats:
     calls: Counter = field(default_factory=Counter)  # "service:Operation" -> requests
+    scoped: Counter = field(default_factory=Counter)  # (key, region, service, op) -> requests
     throttled: Counter = field(default_factory=Counter)
     faults: Counter = field(default_factory=Counter)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -69,11 +71,14 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {k.lower(): v for k, v in self.headers.items()}
         call = identify(self.command, self.path, headers, body)
         fake = self.server
+        fake._local.body = body
         if fake.latency:
             time.sleep(fake.latency)
         if call is not None:
             op = f"{call.service}:{call.operation}"
             fake.stats.add(fake.stats.calls, op)
+            fake.stats.add(fake.stats.scoped,
+                           (call.access_key, call.region, call.service, call.operation))
             answer = fake.intercept(call, op)
             if answer == "reset":
                 self.close_connection = True
@@ -148,7 +153,31 @@ class FakeAws(ThreadingHTTPServer):
         if bucket is not None and not bucket.try_take():
             self.stats.add(self.stats.throttled, op)
             return throttle_response(call)
+        if op == "wafv2:ListResourcesForWebACL":
+            return self._resources_for_web_acl(call)
         return None
+
+    def _resources_for_web_acl(self, call: Call):
+        """moto lacks ListResourcesForWebACL: answer it from moto's own associations, read
+        through moto's API (uncounted: this is the fake AWS looking at itself)."""
+        import boto3
+        from botocore.config import Config
+
+        body = json.loads(self._local.body or b"{}")
+        session = boto3.Session(aws_access_key_id=call.access_key, aws_secret_access_key="x",
+                                region_name=call.region)
+        url = f"http://{self.upstream.hostname}:{self.upstream.port}"
+        config = Config(retries={"max_attempts": 1})
+        elb = session.client("elbv2", endpoint_url=url, config=config)
+        waf = session.client("wafv2", endpoint_url=url, config=config)
+        found = []
+        for page in elb.get_paginator("describe_load_balancers").paginate():
+            for lb in page["LoadBalancers"]:
+                acl = waf.get_web_acl_for_resource(ResourceArn=lb["LoadBalancerArn"])
+                if (acl.get("WebACL") or {}).get("ARN") == body.get("WebACLArn"):
+                    found.append(lb["LoadBalancerArn"])
+        payload = json.dumps({"ResourceArns": found}).encode()
+        return 200, {"Content-Type": "application/x-amz-json-1.1"}, payload
 
     def forward(self, method: str, path: str, headers, body: bytes):
         conn = getattr(self._local, "conn", None)

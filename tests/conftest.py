@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-
 import boto3
 import pytest
 from moto import mock_aws
+
+from bench.server import moto_server as bench_moto_server
 
 FAKE_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -35,34 +31,8 @@ def moto_session():
         yield boto3.Session(region_name="us-east-1")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def moto_server():
     """A real moto server, in its own process, on a free 127.0.0.1 port."""
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, **FAKE_ENV},
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            if process.poll() is not None:
-                raise RuntimeError("moto server exited") from None
-            time.sleep(0.1)
-    else:
-        process.kill()
-        raise RuntimeError("moto server did not start")
-    yield f"http://127.0.0.1:{port}"
-    process.terminate()
-    process.wait(timeout=10)
+    with bench_moto_server() as url:
+        yield url

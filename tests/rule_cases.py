@@ -395,7 +395,7 @@ CASES = [
         "LIM-001",
         "error",
         "config-denied",
-        BASE.but(timeout=denied("lambda:GetFunctionConfiguration")),
+        BASE.but(timeout=denied("lambda:GetFunction")),
     ),
     # --- LIM-002 lambda-timeout-over-origin-timeout
     Case("LIM-002", "fail", "45-over-30", BASE.but(timeout=45)),

@@ -133,8 +133,8 @@ ALIAS = "arn:aws:lambda:us-east-1:123456789012:function:orders:live"
 
 def _stub_function(stub: Stubber, pc_response=None, pc_error=None):
     stub.add_response(
-        "get_function_configuration",
-        {"FunctionName": "orders", "Timeout": 20},
+        "get_function",
+        {"Configuration": {"FunctionName": "orders", "Timeout": 20}},
         {"FunctionName": "orders", "Qualifier": "live"},
     )
     stub.add_client_error(

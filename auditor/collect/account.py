@@ -1,14 +1,24 @@
-"""One account's inventory: the regions, then CloudFront and what links it to them.
+"""One account's inventory, collected as a stream so every rate-limit bucket drains at once.
 
-Order matters for cost: the regions tell which ALBs serve Lambda; only then is it known
-which distributions front one (edge distributions), and only those get their logging,
-real-time metrics, cache policies, web ACLs, metrics and alarms read.
+AWS limits each service per account and region, so a scan finishes when its busiest bucket
+has served its calls, if nothing waits on anything it need not. Hence the order:
+
+1. each region's target groups and ALBs, and the account's distributions, side by side;
+2. then, at once: per target group its targets, whose functions start the moment they are
+   known; per ALB its listeners, rules and attributes; the region's other lookups; and the
+   details of every distribution that fronts one of the ALBs found in step 1;
+3. what needs the results of step 2 (TLS policies, metrics) as soon as those are in.
+
+Work is spread over thread pools per account-region and per service group, because a call
+waiting for its bucket (`auditor.pacing`) holds its thread: a slow bucket must not starve
+another service's calls.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+import threading
+from concurrent.futures import Future
+from dataclasses import dataclass, field, replace
 
 from auditor.collect import (
     apigateway,
@@ -22,9 +32,16 @@ from auditor.collect import (
 )
 from auditor.collect.base import Calls
 from auditor.collect.plan import Plan
-from auditor.collect.runner import DEFAULT_WORKERS, Runner
+from auditor.collect.runner import DEFAULT_WORKERS, PHASE_WORKERS, Runner
 from auditor.gaps import Unavailable
-from auditor.inventory import Inventory, RegionInventory
+from auditor.inventory import (
+    Distribution,
+    HealthCheck,
+    Inventory,
+    LoadBalancer,
+    RegionInventory,
+    TargetGroup,
+)
 from auditor.session import GLOBAL_SERVICE_REGION, AwsContext
 
 OPERATIONS = ("sts:GetCallerIdentity",)
@@ -35,6 +52,7 @@ ALL_OPERATIONS = tuple(sorted({
 METRIC_DAYS_DEFAULT = 14
 CONFIGURATION_CODES = ("NoCredentialsError", "PartialCredentialsError",
                        "InvalidClientTokenId", "UnrecognizedClientException")
+PENDING = Unavailable("elbv2:DescribeListeners", "Pending", "not read yet")
 
 
 class IdentityError(Exception):
@@ -59,119 +77,228 @@ def identify(ctx: AwsContext) -> tuple[str, str]:
     return response["Account"], response["Arn"].split(":")[1]
 
 
-def collect_region(calls: Calls, region: str, account: str, plan: Plan | None = None,
-                   metric_days: int = METRIC_DAYS_DEFAULT,
-                   workers: int = DEFAULT_WORKERS) -> RegionInventory:
-    plan = plan or Plan.everything()
-    with Runner(workers) as runner:
-        return _region(calls, region, account, plan, metric_days, runner)
+@dataclass
+class _Pools:
+    elb: Runner
+    functions: Runner
+    other: Runner
+
+    @classmethod
+    def open(cls, workers: int) -> _Pools:
+        return cls(Runner(workers), Runner(workers), Runner(PHASE_WORKERS))
+
+    def close(self) -> None:
+        for pool in (self.elb, self.functions, self.other):
+            pool.close()
 
 
-def _region(calls: Calls, region: str, account: str, plan: Plan, metric_days: int,
-            runner: Runner) -> RegionInventory:
-    apis = apigateway.rest_apis(calls, region, account) if "rest_apis" in plan else ()
-    if not plan.path:
-        return RegionInventory(region, (), (), rest_apis=apis)
-    lbs, tgs = elbv2.collect(calls, region, account, plan, runner)
-    if isinstance(lbs, Unavailable) or isinstance(tgs, Unavailable):
-        return RegionInventory(region, lbs, tgs, rest_apis=apis)
-    group_ids = [g for lb in lbs for g in lb.security_group_ids]
-    targets = list(dict.fromkeys(t for tg in tgs if not isinstance(tg.targets, Unavailable)
-                                 for t in tg.targets)) if "targets" in plan else []
-    found = runner.map(lambda arn: awslambda.collect_function(calls, region, account, arn, plan),
-                       targets)
-    functions = dict(zip(targets, found, strict=True))
-    queries = cloudwatch.region_queries(list(lbs), list(tgs), list(functions.values()))
-    want = plan.facets
-    return RegionInventory(
-        region=region, load_balancers=lbs, target_groups=tgs,
-        security_groups=ec2.security_groups(calls, region, group_ids)
-        if "security_groups" in want and group_ids else {},
-        cloudfront_prefix_list_id=ec2.cloudfront_prefix_list_id(calls, region)
-        if "prefix_list" in want and lbs else None,
-        functions=functions,
-        alb_web_acls=wafv2.alb_web_acls(calls, region, [lb.arn for lb in lbs], runner)
-        if "alb_waf" in want else {},
-        metrics=cloudwatch.daily_series(calls, region, queries, metric_days)
-        if "region_metrics" in want else None,
-        ssl_policies=elbv2.ssl_policies(calls, region, lbs) if "ssl_policies" in want else {},
-        alarms=cloudwatch.alarms(calls, region) if "alarms" in want and lbs else None,
-        rest_apis=apis)
+@dataclass
+class _Region:
+    """One region's work in flight."""
+
+    name: str
+    listing: elbv2.Listings | Unavailable
+    apis: object
+    pools: _Pools | None = None
+    groups: list[Future] = field(default_factory=list)
+    balancers: list[Future] = field(default_factory=list)
+    functions: dict[str, Future] = field(default_factory=dict)
+    lookups: dict[str, Future] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def provisional(self, account: str) -> tuple:
+        """The ALBs and Lambda target groups as listed, before their details: enough to
+        tell which distributions front them."""
+        if isinstance(self.listing, Unavailable):
+            return self.listing, self.listing
+        lbs = tuple(LoadBalancer(raw["LoadBalancerArn"], raw.get("LoadBalancerName", ""),
+                                 raw.get("DNSName", ""), raw.get("Scheme", ""), account,
+                                 self.name, (), PENDING, {}) for raw in self.listing.balancers)
+        tgs = tuple(TargetGroup(g["TargetGroupArn"], "", "lambda", account, self.name,
+                                tuple(g["LoadBalancerArns"]),
+                                HealthCheck(False, None, None, None, None, None))
+                    for g in self.listing.lambda_groups)
+        return lbs, tgs
 
 
-def _links(calls: Calls, inventory: Inventory) -> Inventory:
-    """Resolve VPC origins and Route 53 names, where some origin needs it."""
-    from auditor.topology import Topology
+class _Collector:
+    def __init__(self, calls: Calls, account: str, plan: Plan, metric_days: int,
+                 workers: int) -> None:
+        self.calls, self.account, self.plan = calls, account, plan
+        self.metric_days, self.workers = metric_days, workers
+        self.want = plan.facets
 
-    dists = inventory.distributions
-    if isinstance(dists, Unavailable):
-        return inventory
-    vpc: dict[str, str] | Unavailable = {}
-    if any(o.vpc_origin_id for d in dists for o in d.origins):
-        vpc = cloudfront.vpc_origins(calls)
-    domains = Topology(replace(inventory, vpc_origins=vpc)).unlinked_custom_domains()
-    return replace(inventory, vpc_origins=vpc, dns_targets=route53.targets(calls, domains))
+    # ------------------------------------------------------------ a region
 
+    def _function_started(self, region: _Region, arns) -> None:
+        if isinstance(arns, Unavailable):
+            return
+        for arn in arns:
+            with region.lock:
+                if arn in region.functions:
+                    continue
+                region.functions[arn] = region.pools.functions.submit(
+                    awslambda.collect_function, self.calls, region.name, self.account, arn,
+                    self.plan)
 
-def _edge_details(calls: Calls, inventory: Inventory, plan: Plan, metric_days: int,
-                  runner: Runner) -> Inventory:
-    """What the selected rules need of the distributions that front a Lambda ALB."""
-    from auditor.topology import Topology
+    def _target_group(self, region: _Region, raw: dict) -> TargetGroup:
+        targets = elbv2.target_health(self.calls, region.name, raw) \
+            if "targets" in self.plan else None
+        if targets is not None:
+            self._function_started(region, targets)
+        else:
+            from auditor.collect.plan import skipped
 
-    edge = Topology(inventory).edge_distributions().items
-    if not edge:
-        return inventory
-    want = plan.facets
+            targets = skipped("targets")
+        return elbv2.target_group(self.calls, region.name, self.account, self.plan, raw,
+                                  targets)
 
-    def details(dist):
-        return replace(
-            dist,
-            logging_enabled=cloudfront.logging_enabled(calls, dist)
-            if "edge_logging" in want else None,
-            realtime_metrics=cloudfront.realtime_metrics(calls, dist)
-            if "edge_monitoring" in want else None)
+    def start_region(self, region: _Region) -> None:
+        listing = region.listing
+        if isinstance(listing, Unavailable) or not self.plan.path or not listing.balancers:
+            return
+        calls, name, want = self.calls, region.name, self.want
+        region.pools = pools = _Pools.open(self.workers)
+        region.groups = [pools.elb.submit(self._target_group, region, g)
+                         for g in listing.lambda_groups]
+        region.balancers = [pools.elb.submit(elbv2.balancer, calls, name, self.account,
+                                             self.plan, listing.groups, raw)
+                            for raw in listing.balancers]
+        group_ids = sorted({g for raw in listing.balancers for g in raw.get("SecurityGroups")
+                            or ()})
+        albs = [raw["LoadBalancerArn"] for raw in listing.balancers]
+        lookups = {
+            "groups": (lambda: ec2.security_groups(calls, name, group_ids) if group_ids else {})
+            if "security_groups" in want else None,
+            "prefix": (lambda: ec2.cloudfront_prefix_list_id(calls, name))
+            if "prefix_list" in want else None,
+            "waf": (lambda: wafv2.alb_web_acls(calls, name, albs, pools.other))
+            if "alb_waf" in want else None,
+            "alarms": (lambda: cloudwatch.alarms(calls, name)) if "alarms" in want else None,
+        }
+        region.lookups = {k: pools.other.submit(fn) for k, fn in lookups.items() if fn}
 
-    updated = {d.arn: d for d in runner.map(details, edge)}
-    dists = tuple(updated.get(d.arn, d) for d in inventory.distributions)
-    policies = list(dict.fromkeys(b.cache_policy_id for d in edge for b in d.behaviors
-                                  if b.cache_policy_id)) if "cache_policies" in want else []
-    acls = list(dict.fromkeys(d.web_acl_id for d in edge if d.web_acl_id)) \
-        if "edge_waf" in want else []
-    scanned = {r.region: r.alarms for r in inventory.regions}.get(GLOBAL_SERVICE_REGION)
-    edge_alarms = None
-    if "edge_alarms" in want:
-        edge_alarms = scanned if scanned is not None else cloudwatch.alarms(
-            calls, GLOBAL_SERVICE_REGION)
-    return replace(
-        inventory, distributions=dists,
-        cache_policies=dict(zip(policies, runner.map(
-            lambda p: cloudfront.cache_policy(calls, p), policies), strict=True)),
-        edge_web_acls=dict(zip(acls, runner.map(
-            lambda a: wafv2.edge_web_acl(calls, a), acls), strict=True)),
-        edge_metrics=cloudwatch.daily_series(calls, GLOBAL_SERVICE_REGION,
-                                             cloudwatch.edge_queries(list(edge)), metric_days)
-        if "edge_metrics" in want else None,
-        edge_alarms=edge_alarms)
+    def finish_region(self, region: _Region) -> RegionInventory:
+        listing, name, want = region.listing, region.name, self.want
+        apis = region.apis
+        if isinstance(listing, Unavailable):
+            return RegionInventory(name, listing, listing, rest_apis=apis)
+        if region.pools is None:
+            return RegionInventory(name, (), (), rest_apis=apis)
+        try:
+            tgs = tuple(f.result() for f in region.groups)
+            lbs = tuple(f.result() for f in region.balancers)
+            with region.lock:
+                pending = dict(region.functions)
+            functions = {arn: f.result() for arn, f in pending.items()}
+            found = {k: f.result() for k, f in region.lookups.items()}
+            queries = cloudwatch.region_queries(list(lbs), list(tgs), list(functions.values()))
+            late = {
+                "metrics": region.pools.other.submit(
+                    cloudwatch.daily_series, self.calls, name, queries, self.metric_days)
+                if "region_metrics" in want else None,
+                "ssl": region.pools.other.submit(elbv2.ssl_policies, self.calls, name, lbs)
+                if "ssl_policies" in want else None,
+            }
+            late = {k: f.result() if f else None for k, f in late.items()}
+        finally:
+            region.pools.close()
+        return RegionInventory(
+            region=name, load_balancers=lbs, target_groups=tgs,
+            security_groups=found.get("groups", {}),
+            cloudfront_prefix_list_id=found.get("prefix"), functions=functions,
+            alb_web_acls=found.get("waf", {}), metrics=late["metrics"],
+            ssl_policies=late["ssl"] or {}, alarms=found.get("alarms"), rest_apis=apis)
+
+    # ------------------------------------------------------------ the edge
+
+    def links(self, inventory: Inventory) -> Inventory:
+        """Resolve VPC origins and Route 53 names, where some origin needs it."""
+        from auditor.topology import Topology
+
+        dists = inventory.distributions
+        if isinstance(dists, Unavailable):
+            return inventory
+        vpc: dict[str, str] | Unavailable = {}
+        if any(o.vpc_origin_id for d in dists for o in d.origins):
+            vpc = cloudfront.vpc_origins(self.calls)
+        domains = Topology(replace(inventory, vpc_origins=vpc)).unlinked_custom_domains()
+        return replace(inventory, vpc_origins=vpc,
+                       dns_targets=route53.targets(self.calls, domains))
+
+    def start_edge(self, provisional: Inventory, pool: Runner) -> dict[str, Future]:
+        """Edge details of the distributions that front a candidate ALB."""
+        from auditor.topology import Topology
+
+        calls, want = self.calls, self.want
+        edge = Topology(provisional).edge_distributions().items
+        if not edge:
+            return {}
+
+        def details(dist: Distribution) -> Distribution:
+            return replace(
+                dist,
+                logging_enabled=cloudfront.logging_enabled(calls, dist)
+                if "edge_logging" in want else None,
+                realtime_metrics=cloudfront.realtime_metrics(calls, dist)
+                if "edge_monitoring" in want else None)
+
+        policies = list(dict.fromkeys(b.cache_policy_id for d in edge for b in d.behaviors
+                                      if b.cache_policy_id)) if "cache_policies" in want else []
+        acls = list(dict.fromkeys(d.web_acl_id for d in edge if d.web_acl_id)) \
+            if "edge_waf" in want else []
+        return {
+            "details": pool.submit(self.edge_pool.map, details, edge),
+            "policies": pool.submit(lambda: dict(zip(policies, [
+                cloudfront.cache_policy(calls, p) for p in policies], strict=True))),
+            "acls": pool.submit(lambda: dict(zip(acls, [
+                wafv2.edge_web_acl(calls, a) for a in acls], strict=True))),
+            "metrics": pool.submit(cloudwatch.daily_series, calls, GLOBAL_SERVICE_REGION,
+                                   cloudwatch.edge_queries(list(edge)), self.metric_days)
+            if "edge_metrics" in want else None,
+        }
+
+    def finish_edge(self, inventory: Inventory, started: dict[str, Future]) -> Inventory:
+        if not started:
+            return inventory
+        done = {k: f.result() if f else None for k, f in started.items()}
+        updated = {d.arn: d for d in done["details"]}
+        dists = tuple(updated.get(d.arn, d) for d in inventory.distributions)
+        edge_alarms = None
+        if "edge_alarms" in self.want:
+            scanned = {r.region: r.alarms for r in inventory.regions}.get(GLOBAL_SERVICE_REGION)
+            edge_alarms = scanned if scanned is not None else cloudwatch.alarms(
+                self.calls, GLOBAL_SERVICE_REGION)
+        return replace(inventory, distributions=dists, cache_policies=done["policies"],
+                       edge_web_acls=done["acls"], edge_metrics=done["metrics"],
+                       edge_alarms=edge_alarms)
 
 
 def collect_inventory(ctx: AwsContext, regions: list[str], account: str,
                       partition: str = "aws", metric_days: int = METRIC_DAYS_DEFAULT,
                       plan: Plan | None = None, workers: int = DEFAULT_WORKERS) -> Inventory:
-    """One account: its regions in parallel, then CloudFront and the links between them.
-
-    ``metric_days``: how many days of CloudWatch data the selected rules read; ``plan``:
-    which data they need (everything by default).
-    """
+    """One account, every region at once. ``metric_days``: how many days of CloudWatch data
+    the selected rules read; ``plan``: which data they need (everything by default)."""
     plan = plan or Plan.everything()
     calls = Calls(ctx, account)
-    with ThreadPoolExecutor(max(1, len(regions)), thread_name_prefix="region") as pool:
-        region_inventories = tuple(pool.map(
-            lambda r: collect_region(calls, r, account, plan, metric_days, workers), regions))
-    distributions = cloudfront.collect(calls, account) if plan.path else ()
-    inventory = Inventory(account=account, partition=partition, regions=region_inventories,
-                          distributions=distributions)
-    if plan.path:
-        with Runner(workers) as runner:
-            inventory = _edge_details(calls, _links(calls, inventory), plan, metric_days,
-                                      runner)
+    collector = _Collector(calls, account, plan, metric_days, workers)
+    with Runner(PHASE_WORKERS + len(regions)) as phase, Runner(workers) as edge_pool:
+        collector.edge_pool = edge_pool
+        listing = {r: phase.submit(elbv2.listings, calls, r) for r in regions} \
+            if plan.path else {}
+        apis = {r: phase.submit(apigateway.rest_apis, calls, r, account) for r in regions} \
+            if "rest_apis" in plan else {}
+        dists = cloudfront.collect(calls, account) if plan.path else ()
+        work = [_Region(r, listing[r].result() if plan.path else elbv2.Listings([], [], []),
+                        apis[r].result() if apis else ()) for r in regions]
+        for region in work:
+            collector.start_region(region)
+        provisional = Inventory(
+            account, partition,
+            tuple(RegionInventory(w.name, *w.provisional(account)) for w in work), dists)
+        provisional = collector.links(provisional) if plan.path else provisional
+        edge = collector.start_edge(provisional, phase) if plan.path else {}
+        inventory = replace(provisional,
+                            regions=tuple(phase.map(collector.finish_region, work)))
+        inventory = collector.finish_edge(inventory, edge)
     return replace(inventory, failures=tuple(calls.failures))

@@ -15,7 +15,7 @@ from auditor.gaps import Unavailable
 from auditor.inventory import FunctionUrl, LambdaFunction, PolicyStatement
 
 OPERATIONS = (
-    "lambda:GetFunctionConfiguration",
+    "lambda:GetFunction",
     "lambda:GetPolicy",
     "lambda:GetFunctionUrlConfig",
     "lambda:GetProvisionedConcurrencyConfig",
@@ -111,6 +111,13 @@ def _provisioned(
     return int(response.get("RequestedProvisionedConcurrentExecutions") or 0)
 
 
+def bare_function(arn: str) -> LambdaFunction:
+    """A target function known only by its ARN (enough to name its metrics)."""
+    name, qualifier = split_arn(arn)
+    skip = skipped("function_config")
+    return LambdaFunction(arn, name, qualifier, "", "", skip, skip, skip, skip)
+
+
 def collect_function(calls: Calls, region: str, account: str, arn: str,
                      plan: Plan | None = None) -> LambdaFunction:
     """What the selected rules need of one target function, for the qualifier registered."""
@@ -118,9 +125,12 @@ def collect_function(calls: Calls, region: str, account: str, arn: str,
     name, qualifier = split_arn(arn)
     timeout: int | Unavailable = skipped("function_config")
     if "function_config" in plan:
-        config = calls.call("lambda", region, "get_function_configuration", resource=arn,
-                            FunctionName=name, **_qualified(qualifier))
-        timeout = config if isinstance(config, Unavailable) else int(config.get("Timeout", 3))
+        # GetFunction, not GetFunctionConfiguration: same configuration, but AWS serves it
+        # from a 100-per-second bucket instead of the control plane's shared 15 per second.
+        found = calls.call("lambda", region, "get_function", resource=arn,
+                           FunctionName=name, **_qualified(qualifier))
+        timeout = found if isinstance(found, Unavailable) else int(
+            (found.get("Configuration") or {}).get("Timeout", 3))
     policy: tuple[PolicyStatement, ...] | Unavailable = skipped("function_policy")
     if "function_policy" in plan:
         raw = calls.call("lambda", region, "get_policy", resource=arn, absent=NOT_FOUND,

@@ -7,11 +7,11 @@ Lambda ALB, so listeners, rules and attributes are fetched for those ALBs alone.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from auditor.collect.base import Calls
 from auditor.collect.plan import Plan, skipped
-from auditor.collect.runner import Runner
 from auditor.gaps import Unavailable
 from auditor.inventory import (
     HeaderCondition,
@@ -134,27 +134,58 @@ def _listeners(calls: Calls, region: str, lb_arn: str) -> tuple[Listener, ...] |
     return tuple(listeners)
 
 
-def _lambda_target_group(calls: Calls, region: str, account: str, plan: Plan,
-                         raw: dict) -> TargetGroup:
+@dataclass(frozen=True)
+class Listings:
+    """A region's target groups and the ALBs that serve Lambda (raw API shapes)."""
+
+    groups: list[dict]  # every target group of the region
+    lambda_groups: list[dict]  # Lambda target groups attached to a kept ALB
+    balancers: list[dict]  # application load balancers with a Lambda target group
+
+
+def listings(calls: Calls, region: str) -> Listings | Unavailable:
+    """Starts from the target groups: only an ALB with a Lambda target group attached can
+    be a Lambda ALB, so everything else is read for those ALBs alone."""
+    groups = calls.paginate("elbv2", region, "describe_target_groups", "TargetGroups")
+    if isinstance(groups, Unavailable):
+        return groups
+    attached = [g for g in groups if g.get("TargetType") == "lambda" and g.get("LoadBalancerArns")]
+    candidates = {arn for g in attached for arn in g["LoadBalancerArns"]}
+    if not candidates:
+        return Listings(groups, [], [])
+    lbs = calls.paginate("elbv2", region, "describe_load_balancers", "LoadBalancers")
+    if isinstance(lbs, Unavailable):
+        return lbs
+    wanted = [raw for raw in lbs if raw["LoadBalancerArn"] in candidates
+              and raw.get("Type", "application") == "application"]
+    kept = {raw["LoadBalancerArn"] for raw in wanted}
+    return Listings(groups, [g for g in attached if kept & set(g["LoadBalancerArns"])], wanted)
+
+
+def target_health(calls: Calls, region: str, raw: dict) -> tuple[str, ...] | Unavailable:
+    arn = raw["TargetGroupArn"]
+    health = calls.call("elbv2", region, "describe_target_health", resource=arn,
+                        TargetGroupArn=arn)
+    if isinstance(health, Unavailable):
+        return health
+    return tuple(d["Target"]["Id"] for d in health.get("TargetHealthDescriptions") or [])
+
+
+def target_group(calls: Calls, region: str, account: str, plan: Plan, raw: dict,
+                 targets: tuple[str, ...] | Unavailable) -> TargetGroup:
     arn = raw["TargetGroupArn"]
     attributes = skipped("tg_attributes")
     if "tg_attributes" in plan:
         attributes = _attributes(calls.call("elbv2", region, "describe_target_group_attributes",
                                             resource=arn, TargetGroupArn=arn))
-    targets: tuple[str, ...] | Unavailable = skipped("targets")
-    if "targets" in plan:
-        health = calls.call("elbv2", region, "describe_target_health", resource=arn,
-                            TargetGroupArn=arn)
-        targets = health if isinstance(health, Unavailable) else tuple(
-            d["Target"]["Id"] for d in health.get("TargetHealthDescriptions") or [])
     return TargetGroup(
         arn=arn, name=raw.get("TargetGroupName", ""), target_type="lambda", account=account,
         region=region, load_balancer_arns=tuple(raw.get("LoadBalancerArns") or ()),
         health_check=_health_check(raw), attributes=attributes, targets=targets)
 
 
-def _balancer(calls: Calls, region: str, account: str, plan: Plan, groups: list,
-              raw: dict) -> LoadBalancer:
+def balancer(calls: Calls, region: str, account: str, plan: Plan, groups: list,
+             raw: dict) -> LoadBalancer:
     arn = raw["LoadBalancerArn"]
     attributes = skipped("lb_attributes")
     if "lb_attributes" in plan:
@@ -166,36 +197,6 @@ def _balancer(calls: Calls, region: str, account: str, plan: Plan, groups: list,
         security_group_ids=tuple(raw.get("SecurityGroups") or ()),
         listeners=_listeners(calls, region, arn), attributes=attributes,
         target_group_count=sum(arn in (g.get("LoadBalancerArns") or []) for g in groups))
-
-
-def collect(calls: Calls, region: str, account: str, plan: Plan | None = None,
-            runner: Runner | None = None):
-    """(load balancers, Lambda target groups) of one region; either may be `Unavailable`.
-
-    Starts from the target groups: only an ALB with a Lambda target group attached can be a
-    Lambda ALB, so listeners, rules and attributes are read for those ALBs alone.
-    """
-    plan = plan or Plan.everything()
-    runner = runner or Runner(1)
-    groups = calls.paginate("elbv2", region, "describe_target_groups", "TargetGroups")
-    if isinstance(groups, Unavailable):
-        return groups, groups
-    attached = [g for g in groups if g.get("TargetType") == "lambda" and g.get("LoadBalancerArns")]
-    candidates = {arn for g in attached for arn in g["LoadBalancerArns"]}
-    if not candidates:
-        return (), ()
-    lbs = calls.paginate("elbv2", region, "describe_load_balancers", "LoadBalancers")
-    if isinstance(lbs, Unavailable):
-        return lbs, lbs
-    wanted = [raw for raw in lbs if raw["LoadBalancerArn"] in candidates
-              and raw.get("Type", "application") == "application"]
-    balancers = runner.map(lambda raw: _balancer(calls, region, account, plan, groups, raw),
-                           wanted)
-    kept = {b.arn for b in balancers}
-    mine = [g for g in attached if kept & set(g["LoadBalancerArns"])]
-    target_groups = runner.map(lambda g: _lambda_target_group(calls, region, account, plan, g),
-                               mine)
-    return tuple(balancers), tuple(target_groups)
 
 
 def ssl_policies(calls: Calls, region: str, balancers) -> dict[str, tuple[str, ...]] | Unavailable:

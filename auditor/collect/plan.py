@@ -16,7 +16,7 @@ FACETS = {
     "ssl_policies": "elbv2:DescribeSSLPolicies",
     "tg_attributes": "elbv2:DescribeTargetGroupAttributes",
     "targets": "elbv2:DescribeTargetHealth",
-    "function_config": "lambda:GetFunctionConfiguration",
+    "function_config": "lambda:GetFunction",
     "function_policy": "lambda:GetPolicy",
     "function_urls": "lambda:GetFunctionUrlConfig",
     "provisioned": "lambda:GetProvisionedConcurrencyConfig",

@@ -7,12 +7,13 @@ enough calls in flight that waiting on the network is not what takes the time.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
 DEFAULT_WORKERS = 16
+PHASE_WORKERS = 8  # independent lookups of one region, run side by side
 
 
 class Runner:
@@ -26,6 +27,14 @@ class Runner:
         if len(items) <= 1 or self.workers == 1:
             return [fn(i) for i in items]
         return list(self._pool.map(fn, items))
+
+    def submit(self, fn: Callable[..., R], *args) -> Future[R]:
+        return self._pool.submit(fn, *args)
+
+    def gather(self, **tasks: Callable[[], R]) -> dict[str, R]:
+        """Run independent thunks side by side; their results by name."""
+        futures = {name: self._pool.submit(fn) for name, fn in tasks.items()}
+        return {name: future.result() for name, future in futures.items()}
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)

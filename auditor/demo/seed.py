@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import secrets
+import threading
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,6 +76,7 @@ class AppSpec:
     alarms: bool = True
     monthly_requests: int = 45_000_000  # CloudWatch traffic seeded over the last week
     throttles: int = 0
+    http_redirect: bool = False  # a second listener on :80 that redirects to HTTPS
 
 
 @dataclass
@@ -97,13 +99,37 @@ def _zip() -> bytes:
 class Seeder:
     """Creates apps in one account reached through ``session`` (and an endpoint)."""
 
-    def __init__(self, session: boto3.Session, endpoint_url: str | None = None) -> None:
+    def __init__(self, session: boto3.Session, endpoint_url: str | None = None,
+                 shared_network: bool = False) -> None:
         self.session = session
         self.endpoint_url = endpoint_url
+        self.shared_network = shared_network  # one VPC per region for every app (benchmark)
         self._role_arn: str | None = None
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._networks: dict[str, tuple[str, list[str]]] = {}
+        self._lock = threading.RLock()
 
     def client(self, service: str, region: str) -> Any:
-        return self.session.client(service, region_name=region, endpoint_url=self.endpoint_url)
+        with self._lock:  # boto3 sessions are not thread-safe; their clients are
+            key = (service, region)
+            if key not in self._clients:
+                self._clients[key] = self.session.client(service, region_name=region,
+                                                         endpoint_url=self.endpoint_url)
+            return self._clients[key]
+
+    def _vpc(self, region: str) -> tuple[str, list[str]]:
+        with self._lock:
+            if self.shared_network and region in self._networks:
+                return self._networks[region]
+            ec2 = self.client("ec2", region)
+            vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+            zones = [z["ZoneName"] for z in
+                     ec2.describe_availability_zones()["AvailabilityZones"]]
+            subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24",
+                                         AvailabilityZone=zones[i])["Subnet"]["SubnetId"]
+                       for i in range(2)]
+            self._networks[region] = (vpc, subnets)
+            return vpc, subnets
 
     def role_arn(self) -> str:
         if self._role_arn is None:
@@ -127,14 +153,7 @@ class Seeder:
 
     def _network(self, spec: AppSpec) -> tuple[list[str], str]:
         ec2 = self.client("ec2", spec.region)
-        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-        zones = [z["ZoneName"] for z in ec2.describe_availability_zones()["AvailabilityZones"]]
-        subnets = [
-            ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=zones[i])[
-                "Subnet"
-            ]["SubnetId"]
-            for i in range(2)
-        ]
+        vpc, subnets = self._vpc(spec.region)
         group = ec2.create_security_group(
             GroupName=f"{spec.name}-alb", VpcId=vpc, Description=f"{spec.name} ALB"
         )["GroupId"]
@@ -248,6 +267,10 @@ class Seeder:
         listener_arn = elb.create_listener(
             LoadBalancerArn=alb, DefaultActions=[default_action], **listener
         )["Listeners"][0]["ListenerArn"]
+        if spec.http_redirect and spec.https:
+            elb.create_listener(LoadBalancerArn=alb, Protocol="HTTP", Port=80, DefaultActions=[{
+                "Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443",
+                                                       "StatusCode": "HTTP_301"}}])
         accepted = sent
         if spec.alb_value_mismatch:
             accepted = secrets.token_urlsafe(24)

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from auditor.scan import Report
+
+
+def chunked(fmt: str) -> Callable[[Report], Iterable[str]]:
+    """The format as a stream of text pieces (the JSON report is written as it renders)."""
+    if fmt == "json":
+        from auditor.report.json_report import chunks
+
+        return chunks
+    render = renderer(fmt)
+    return lambda report: [render(report)]
 
 
 def renderer(fmt: str) -> Callable[[Report], str]:

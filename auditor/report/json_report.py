@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -60,7 +61,7 @@ def result_dict(r: Result) -> dict[str, Any]:
     }
 
 
-def document(report: Report) -> dict[str, Any]:
+def document(report: Report, with_results: bool = True) -> dict[str, Any]:
     s = report.scan
     return {
         "schema_version": SCHEMA_VERSION,
@@ -89,7 +90,7 @@ def document(report: Report) -> dict[str, Any]:
             ],
         },
         "summary": summary(report.results),
-        "results": [result_dict(r) for r in report.results],
+        "results": [result_dict(r) for r in report.results] if with_results else [],
     }
 
 
@@ -97,8 +98,30 @@ def validate(doc: dict[str, Any]) -> None:
     jsonschema.validate(doc, schema(), format_checker=jsonschema.FormatChecker())
 
 
+@cache
+def _result_validator() -> jsonschema.protocols.Validator:
+    full = schema()
+    sub = {"$schema": full["$schema"], "$defs": full["$defs"], "$ref": "#/$defs/result"}
+    return jsonschema.Draft202012Validator(sub, format_checker=jsonschema.FormatChecker())
+
+
+def chunks(report: Report) -> Iterator[str]:
+    """The document in pieces, each validated and scrubbed, so a scan of thousands of
+    resources never holds its whole report as one string (or one dict) in memory."""
+    envelope = document(report, with_results=False)
+    validate(envelope)
+    head = json.dumps(envelope, indent=2, ensure_ascii=False, default=_refuse_secrets)
+    before, after = head.rsplit('"results": []', 1)
+    yield scrub(before, report.secrets) + '"results": ['
+    validator = _result_validator()
+    for index, result in enumerate(report.results):
+        item = result_dict(result)
+        validator.validate(item)
+        text = json.dumps(item, indent=2, ensure_ascii=False, default=_refuse_secrets)
+        yield ("," if index else "") + "\n    " + scrub(text, report.secrets).replace(
+            "\n", "\n    ")
+    yield ("\n  " if report.results else "") + "]" + after + "\n"
+
+
 def render(report: Report) -> str:
-    doc = document(report)
-    validate(doc)
-    text = json.dumps(doc, indent=2, ensure_ascii=False, default=_refuse_secrets)
-    return scrub(text, report.secrets) + "\n"
+    return "".join(chunks(report))

@@ -1,0 +1,89 @@
+"""The fewest calls a complete scan of an account can make, from its resource counts.
+
+Read straight from the moto server (uncounted: the benchmark looking at its own account).
+For every scanned region r, with ALBs, Lambda target groups (TG), functions registered as
+aliases (F_alias) or bare (F_bare), listeners (L), regional web ACLs and REST APIs:
+
+    sts:GetCallerIdentity                                   1
+    elbv2  DescribeTargetGroups                            1            (one page)
+           DescribeLoadBalancers                            1            (if any Lambda TG)
+           per Lambda ALB: DescribeListeners + attributes   2 x ALB
+           per listener: DescribeRules                      L
+           per Lambda TG: attributes + target health        2 x TG
+           DescribeSSLPolicies                              1            (any HTTPS listener)
+    ec2    DescribeSecurityGroups + prefix list             2            (if any Lambda ALB)
+    lambda per function: GetFunction + policy + URL         3 x F
+           per alias: its own URL + provisioned conc.       2 x F_alias
+    wafv2  min(ALBs, 1 + regional ACLs)                     per-ALB or per-ACL strategy
+    cloudwatch GetMetricData (500 queries a call) + alarms  ceil(q / 500) + 1  (per region)
+    apigateway GetRestApis + GetStages per API              1 + APIs
+
+and once per account: ListDistributions (100 a page); per edge distribution its config and
+monitoring subscription (2 x D); GetWebACL per distinct edge ACL; GetMetricData for the
+edge metrics (ceil(2D / 500)); the us-east-1 alarms come from the region's when scanned.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import boto3
+
+
+@dataclass
+class Counts:
+    albs: int = 0
+    listeners: int = 0
+    target_groups: int = 0
+    functions: int = 0
+    aliased: int = 0
+    regional_acls: int = 0
+    rest_apis: int = 0
+    regions: int = 0
+    distributions: int = 0
+    edge_acls: int = 0
+
+
+def count(endpoint: str, regions, credentials: dict) -> Counts:
+    session = boto3.Session(**credentials)
+    counts = Counts(regions=len(regions))
+    for region in regions:
+        elb = session.client("elbv2", region_name=region, endpoint_url=endpoint)
+        tgs = [g for p in elb.get_paginator("describe_target_groups").paginate()
+               for g in p["TargetGroups"] if g["TargetType"] == "lambda" and g["LoadBalancerArns"]]
+        albs = {a for g in tgs for a in g["LoadBalancerArns"]}
+        counts.albs += len(albs)
+        counts.target_groups += len(tgs)
+        for alb in albs:
+            counts.listeners += len(elb.describe_listeners(LoadBalancerArn=alb)["Listeners"])
+        for g in tgs:
+            for t in elb.describe_target_health(TargetGroupArn=g["TargetGroupArn"])[
+                    "TargetHealthDescriptions"]:
+                counts.functions += 1
+                counts.aliased += t["Target"]["Id"].count(":") > 6
+        waf = session.client("wafv2", region_name=region, endpoint_url=endpoint)
+        counts.regional_acls += len(waf.list_web_acls(Scope="REGIONAL")["WebACLs"])
+        api = session.client("apigateway", region_name=region, endpoint_url=endpoint)
+        counts.rest_apis += len(api.get_rest_apis()["items"])
+    cf = session.client("cloudfront", region_name="us-east-1", endpoint_url=endpoint)
+    dists = cf.list_distributions()["DistributionList"].get("Items") or []
+    counts.distributions = len(dists)
+    counts.edge_acls = len({d["WebACLId"] for d in dists if d.get("WebACLId")})
+    return counts
+
+
+def _waf(albs: int, acls: int) -> int:
+    return albs if albs <= 2 or 1 + acls >= albs else 1 + acls
+
+
+def minimum_calls(c: Counts, albs_per_region: list[int], acls_per_region: list[int]) -> int:
+    """A region without a Lambda ALB costs its two listings (target groups, REST APIs)."""
+    per_region = sum(
+        2 + (1 + 1 + 2 + _waf(albs, acls) + 1 + 1 if albs else 0)
+        for albs, acls in zip(albs_per_region, acls_per_region, strict=True))
+    queries = 4 * c.albs + c.target_groups + c.functions  # ALB x3, TG, function metrics
+    return (1 + per_region + 2 * c.albs + c.listeners + 2 * c.target_groups
+            + 3 * c.functions + 2 * c.aliased + math.ceil(queries / 500) + c.rest_apis
+            + math.ceil(c.distributions / 100) + 2 * c.distributions + c.edge_acls
+            + math.ceil(2 * c.distributions / 500))

@@ -1,0 +1,25 @@
+"""Runs ``edge-audit`` with the given arguments and reports its own peak RSS."""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+
+from auditor.cli import run
+
+
+def main() -> None:
+    report = sys.argv[1]
+    started = time.perf_counter()
+    code = run(sys.argv[2:])
+    wall = time.perf_counter() - started
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    with open(report, "w") as handle:
+        json.dump({"exit": code, "wall_s": wall, "peak_rss_mb": usage.ru_maxrss / 1024,
+                   "cpu_s": usage.ru_utime + usage.ru_stime}, handle)
+
+
+if __name__ == "__main__":
+    main()
