@@ -20,7 +20,14 @@ from importlib import resources
 from botocore.exceptions import BotoCoreError, NoCredentialsError, ProfileNotFound
 
 from auditor import TOOL_NAME, __version__
-from auditor.collect.account import IdentityError
+from auditor.accounts import (
+    DEFAULT_ROLE,
+    AccountsError,
+    Shard,
+    organization_accounts,
+    parse_accounts,
+)
+from auditor.collect.account import IdentityError, identify
 from auditor.collect.base import Calls
 from auditor.collect.ec2 import enabled_regions
 from auditor.config import ConfigError
@@ -29,8 +36,9 @@ from auditor.engine import UnknownRule, select_rules
 from auditor.findings import Severity, Status
 from auditor.gaps import Unavailable
 from auditor.pacing import Pacer
+from auditor.progress import Progress
 from auditor.report import FORMATS, chunked
-from auditor.scan import Collection, Report, collect, evaluate
+from auditor.scan import Collection, Report, Targets, collect, evaluate
 from auditor.session import AwsContext
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
@@ -76,6 +84,20 @@ def _scope_options(p: argparse.ArgumentParser) -> None:
                    help="keep each account and region inside AWS's API rate limits (aws, the "
                         "default), or send as fast as the fan-out allows (off: for endpoints "
                         "without AWS's limits)")
+    many = p.add_argument_group("many accounts")
+    many.add_argument("--accounts", action="append", default=[], metavar="ID,...",
+                      help="accounts to scan (default: the caller's own)")
+    many.add_argument("--accounts-file", metavar="FILE",
+                      help="accounts to scan, one per line (# comments allowed)")
+    many.add_argument("--organization", action="store_true",
+                      help="every active account of the caller's organization")
+    many.add_argument("--role-name", default=DEFAULT_ROLE,
+                      help=f"role assumed in each account (default {DEFAULT_ROLE})")
+    many.add_argument("--external-id", help="external id the role's trust policy requires")
+    many.add_argument("--shard", metavar="K/N",
+                      help="scan only the K-th of N stable slices of the accounts")
+    many.add_argument("--parallel-accounts", type=int, default=4, metavar="N",
+                      help="accounts scanned at once (default 4)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -86,6 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"{TOOL_NAME} {__version__}")
     parser.add_argument("--verbose", "-v", action="store_true", help="log AWS calls and progress")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    parser.add_argument("--quiet", "-q", action="store_true",
+                        help="no progress bar and no warnings on stderr")
     sub = parser.add_subparsers(dest="command", required=True)
 
     scan = sub.add_parser("scan", help="scan an account")
@@ -104,6 +128,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="scan a built-in fake account (no credentials needed)")
     _output_options(demo, "none")
+
+    merge = sub.add_parser("merge", help="join reports (the shards of one scan) into one")
+    merge.add_argument("reports", nargs="+", metavar="REPORT")
+    merge.add_argument("--format", choices=FORMATS, default="json")
+    merge.add_argument("--output", "-o", metavar="PATH")
+    merge.add_argument("--fail-on", choices=FAIL_ON_CHOICES, default="high")
 
     rules = sub.add_parser("rules", help="list the rule catalogue")
     rules.add_argument("--format", choices=FORMATS, default="table")
@@ -190,10 +220,37 @@ def _context(args: argparse.Namespace) -> AwsContext:
         raise UsageError(str(exc)) from exc
 
 
+def _targets(args: argparse.Namespace, ctx: AwsContext) -> Targets:
+    try:
+        accounts = parse_accounts(args.accounts, args.accounts_file)
+        shard = Shard.parse(args.shard) if args.shard else None
+    except AccountsError as exc:
+        raise UsageError(str(exc)) from exc
+    if args.organization:
+        found = organization_accounts(ctx)
+        if isinstance(found, Unavailable):
+            raise IdentityError(f"cannot list the organization's accounts: {found.reason}")
+        accounts = list(dict.fromkeys([*accounts, *found]))
+    if shard is not None:
+        if not accounts:
+            accounts = [identify(ctx)[0]]
+        accounts = [a for a in accounts if shard.keeps(a)]
+        if not accounts:
+            raise UsageError(f"shard {args.shard} holds no account")
+    if args.parallel_accounts < 1:
+        raise UsageError("--parallel-accounts takes a number from 1")
+    return Targets(tuple(accounts), args.role_name, args.external_id, args.parallel_accounts)
+
+
 def _collect(args: argparse.Namespace, params, rules=None) -> tuple[Collection, tuple]:
     ctx = _context(args)
     try:
-        return collect(ctx, _regions(args, ctx), params, rules)
+        targets = _targets(args, ctx)
+        progress = Progress.for_terminal(max(1, len(targets.accounts)), args.quiet)
+        try:
+            return collect(ctx, _regions(args, ctx), params, rules, targets, progress)
+        finally:
+            progress.close()
     except ValueError as exc:  # botocore rejects a malformed endpoint URL this way
         raise UsageError(str(exc)) from exc
 
@@ -230,6 +287,18 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     except SnapshotError as exc:
         raise UsageError(f"{args.snapshot}: {exc}") from exc
     return deliver(evaluate(collection, rules, params), args)
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    from auditor.merge import MergeError, load, merge
+    from auditor.report.json_report import report_from_document
+
+    try:
+        doc = merge([load(path) for path in args.reports])
+    except MergeError as exc:
+        raise UsageError(str(exc)) from exc
+    report = report_from_document(doc)
+    return deliver(report, args)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -290,6 +359,7 @@ COMMANDS = {
     "scan": cmd_scan,
     "collect": cmd_collect,
     "evaluate": cmd_evaluate,
+    "merge": cmd_merge,
     "demo": cmd_demo,
     "rules": cmd_rules,
     "schema": cmd_schema,
@@ -299,11 +369,13 @@ COMMANDS = {
 
 def run(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.debug else logging.INFO if args.verbose else logging.ERROR,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    level = (logging.DEBUG if args.debug else logging.INFO if args.verbose
+             else logging.ERROR)  # failed calls are in the report; --verbose logs them too
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
+    logging.getLogger("botocore").setLevel(logging.WARNING if not args.debug else logging.DEBUG)
+    if args.verbose:  # every AWS call with its latency
+        logging.getLogger("auditor.calls").setLevel(logging.DEBUG)
     try:
         return COMMANDS[args.command](args)
     except UsageError as exc:

@@ -9,7 +9,7 @@ from typing import Any
 from auditor.findings import Result, Status, Verdict
 from auditor.gaps import DataUnavailable
 from auditor.headers import seal
-from auditor.inventory import Inventory, ResourceRef
+from auditor.inventory import GLOBAL_REGION, T_ACCOUNT, Inventory, ResourceRef
 from auditor.rule import Rule, SubjectKind
 from auditor.topology import SubjectSet, Topology
 
@@ -72,6 +72,13 @@ def _error(rule: Rule, ref: ResourceRef, reason: str) -> Result:
     return _result(
         rule, ref, Status.ERROR, Verdict(False, f"Not evaluated: {reason}", {"reason": reason})
     )
+
+
+def unreachable(rule: Rule, account: str, partition: str, reason: str) -> Result:
+    """A rule's result for an account the scan could not enter (its role not assumed)."""
+    ref = ResourceRef(f"arn:{partition}:iam::{account}:root", T_ACCOUNT, account, account,
+                      GLOBAL_REGION)
+    return _error(rule, ref, reason)
 
 
 def evaluate_rule(

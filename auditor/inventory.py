@@ -20,6 +20,7 @@ T_FUNCTION = "AWS::Lambda::Function"
 T_ALIAS = "AWS::Lambda::Alias"
 T_VERSION = "AWS::Lambda::Version"
 T_REST_API = "AWS::ApiGateway::RestApi"
+T_ACCOUNT = "AWS::Organizations::Account"
 
 GLOBAL_REGION = "global"
 

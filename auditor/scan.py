@@ -8,14 +8,18 @@ both in one process, the collect and evaluate commands one each; the results are
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from auditor.accounts import DEFAULT_ROLE, assume
 from auditor.collect.account import METRIC_DAYS_DEFAULT, collect_inventory, identify
 from auditor.collect.plan import Plan
 from auditor.engine import evaluate as evaluate_rules
+from auditor.engine import unreachable
 from auditor.findings import Result, Status
 from auditor.headers import seal
 from auditor.inventory import CallFailure, Inventory
@@ -36,14 +40,17 @@ class Collection:
     api_retries: int
     operations: dict[str, int]
     inventories: tuple[Inventory, ...]
+    unreached: tuple[CallFailure, ...] = ()  # accounts whose role could not be assumed
+    partition: str = "aws"
 
     @property
     def accounts(self) -> tuple[str, ...]:
-        return tuple(i.account for i in self.inventories)
+        return tuple(sorted({i.account for i in self.inventories}
+                            | {f.account for f in self.unreached}))
 
     @property
     def failures(self) -> tuple[CallFailure, ...]:
-        return tuple(f for i in self.inventories for f in i.failures)
+        return tuple(f for i in self.inventories for f in i.failures) + self.unreached
 
 
 @dataclass(frozen=True)
@@ -89,29 +96,76 @@ def metric_days(params: Mapping[str, Mapping[str, Any]] | None = None) -> int:
     return max(days, default=METRIC_DAYS_DEFAULT)
 
 
+@dataclass(frozen=True)
+class Targets:
+    """Which accounts to scan, and how to get into each."""
+
+    accounts: tuple[str, ...] = ()  # empty: the caller's own account
+    role_name: str = DEFAULT_ROLE
+    external_id: str | None = None
+    parallel: int = 4
+
+
 def collect(ctx: AwsContext, regions: Sequence[str],
             params: Mapping[str, Mapping[str, Any]] | None = None,
-            rules: Sequence[Rule] | None = None) -> tuple[Collection, tuple[Secret, ...]]:
-    """Read one account; return the sealed collection and the secrets it read (in memory
-    only, for the reporters' scrub). With ``rules``, only what those rules need is read."""
+            rules: Sequence[Rule] | None = None, targets: Targets | None = None,
+            progress=None) -> tuple[Collection, tuple[Secret, ...]]:
+    """Read the accounts; return the sealed collection and the secrets it read (in memory
+    only, for the reporters' scrub). With ``rules``, only what those rules need is read.
+
+    Accounts are read in parallel; one whose role cannot be assumed is recorded as
+    unreached (its results become ``error``), and the others go on.
+    """
     started = now()
-    account, partition = identify(ctx)
-    ctx.account = account
+    caller, partition = identify(ctx)
+    ctx.account = caller
+    targets = targets or Targets()
     plan = Plan.for_rules(rules) if rules is not None else Plan.everything()
-    inventory = collect_inventory(ctx, list(regions), account, partition, metric_days(params),
-                                  plan)
-    sealed, secrets = seal(inventory)
+    days = metric_days(params)
+    contexts: list[AwsContext] = [ctx]
+
+    def one(account: str):
+        context = ctx if account == caller else assume(
+            ctx, account, partition, targets.role_name, targets.external_id)
+        if isinstance(context, CallFailure):
+            return context
+        if context is not ctx:
+            contexts.append(context)
+        if progress is not None:
+            progress.attach(context)
+        try:
+            return seal(collect_inventory(context, list(regions), account, partition, days,
+                                          plan))
+        finally:
+            if progress is not None:
+                progress.account_done()
+
+    accounts = list(targets.accounts) or [caller]
+    with ThreadPoolExecutor(max(1, min(targets.parallel, len(accounts)))) as pool:
+        outcomes = list(pool.map(one, accounts))
+    sealed = [o for o in outcomes if not isinstance(o, CallFailure)]
+    operations: Counter = Counter()
+    for context in contexts:
+        operations.update(context.stats.operations)
     collection = Collection(
         id=str(uuid.uuid4()), started_at=started, finished_at=now(), regions=tuple(regions),
-        api_calls=ctx.stats.attempts, api_retries=ctx.stats.retries,
-        operations=dict(sorted(ctx.stats.operations.items())), inventories=(sealed,))
-    return collection, tuple(secrets)
+        api_calls=sum(c.stats.attempts for c in contexts),
+        api_retries=sum(c.stats.retries for c in contexts),
+        operations=dict(sorted(operations.items())),
+        inventories=tuple(inventory for inventory, _ in sealed),
+        unreached=tuple(o for o in outcomes if isinstance(o, CallFailure)),
+        partition=partition)
+    return collection, tuple(secret for _, found in sealed for secret in found)
 
 
 def evaluate(collection: Collection, rules: Sequence[Rule],
              params: Mapping[str, Mapping[str, Any]] | None = None,
              secrets: Sequence[Secret] = ()) -> Report:
     results = [r for inv in collection.inventories for r in evaluate_rules(inv, rules, params)]
+    for failure in collection.unreached:
+        results += [unreachable(rule, failure.account, collection.partition,
+                                f"{failure.operation} failed: {failure.code}: {failure.message}")
+                    for rule in rules]
     info = ScanInfo(
         id=collection.id, started_at=collection.started_at,
         finished_at=collection.finished_at, accounts=collection.accounts,

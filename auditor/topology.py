@@ -106,6 +106,7 @@ class Topology:
         self._region_gaps: list[Gap] = []
         for region in inventory.regions:
             self._index_region(region)
+        self._index_graph()
         self._paths_by_alb: dict[str, list[EdgePath]] = {}
         self._paths_by_dist: dict[str, list[EdgePath]] = {}
         self._unresolved: dict[str, Unavailable] = {}
@@ -206,13 +207,27 @@ class Topology:
     def lambda_albs(self) -> SubjectSet[LoadBalancer]:
         return SubjectSet(list(self._lambda_albs), list(self._region_gaps))
 
+    def _index_graph(self) -> None:
+        """ALB -> its Lambda target groups, and function -> the ALBs that reach it: built
+        once, so rules over thousands of resources stay linear."""
+        self._tgs_by_alb: dict[str, list[TargetGroup]] = {a.arn: [] for a in self._lambda_albs}
+        for tg in self._lambda_tgs.values():
+            for arn in tg.load_balancer_arns:
+                if arn in self._tgs_by_alb:
+                    self._tgs_by_alb[arn].append(tg)
+        self._albs_by_function: dict[str, list[LoadBalancer]] = {}
+        for alb in self._lambda_albs:
+            for tg in self._tgs_by_alb[alb.arn]:
+                if isinstance(tg.targets, Unavailable):
+                    continue
+                for target in tg.targets:
+                    albs = self._albs_by_function.setdefault(target, [])
+                    if alb not in albs:
+                        albs.append(alb)
+
     def lambda_target_groups(self) -> SubjectSet[TargetGroup]:
         """Lambda target groups that a Lambda ALB forwards to (or may, if unreadable)."""
-        found: dict[str, TargetGroup] = {}
-        for alb in self._lambda_albs:
-            for tg in self._lambda_tgs.values():
-                if alb.arn in tg.load_balancer_arns:
-                    found[tg.arn] = tg
+        found = {tg.arn: tg for tgs in self._tgs_by_alb.values() for tg in tgs}
         return SubjectSet(list(found.values()), list(self._region_gaps))
 
     def target_functions(self, health_checked_only: bool = False) -> SubjectSet[LambdaFunction]:
@@ -278,17 +293,10 @@ class Topology:
         return sorted({listener.port for listener in need(alb.listeners)})
 
     def target_groups_of(self, alb: LoadBalancer) -> list[TargetGroup]:
-        return [tg for tg in self._lambda_tgs.values() if alb.arn in tg.load_balancer_arns]
+        return list(self._tgs_by_alb.get(alb.arn, ()))
 
     def albs_of_function(self, function: LambdaFunction) -> list[LoadBalancer]:
-        return [
-            alb
-            for alb in self._lambda_albs
-            if any(
-                not isinstance(tg.targets, Unavailable) and function.arn in tg.targets
-                for tg in self.target_groups_of(alb)
-            )
-        ]
+        return list(self._albs_by_function.get(function.arn, ()))
 
     def edge_paths_of_function(self, function: LambdaFunction) -> list[EdgePath]:
         paths: list[EdgePath] = []

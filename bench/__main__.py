@@ -92,7 +92,50 @@ def run_size(apps: int, latency: float, modes: list[str]) -> list[dict]:
     return rows
 
 
-def markdown(rows: list[dict], command: str) -> str:
+def account_ids(count: int) -> list[str]:
+    return [f"{100000000000 + i:012d}" for i in range(1, count + 1)]
+
+
+def run_accounts(accounts: int, apps_per_region: int, latency: float) -> dict:
+    """Many accounts: each seeded through its own assumed role, scanned in one run."""
+    import boto3
+
+    ids = account_ids(accounts)
+    with moto_server() as upstream:
+        sts = boto3.Session(**CREDS).client("sts", endpoint_url=upstream)
+        started = time.perf_counter()
+        for account in ids:
+            creds = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/EdgeAuditorRole",
+                                    RoleSessionName="seed")["Credentials"]
+            seed(upstream, apps_per_region * len(REGIONS), credentials={
+                "aws_access_key_id": creds["AccessKeyId"],
+                "aws_secret_access_key": creds["SecretAccessKey"],
+                "aws_session_token": creds["SessionToken"]})
+        seeded_s = time.perf_counter() - started
+        args = ["--accounts", ",".join(ids), "--parallel-accounts", "8"]
+        # The moto server's saturated rate: the same scan, no latency, no limits, no pacing.
+        with FakeAws(upstream, latency=0.0, throttle=False) as fake:
+            saturated = scan(fake.endpoint, REGIONS, [*args, "--pacing", "off"])
+        rate = saturated["doc"]["scan"]["api_calls"] / saturated["wall_s"]
+        with FakeAws(upstream, latency=latency, throttle=True) as fake:
+            result = scan(fake.endpoint, REGIONS, [*args, "--pacing", "aws"])
+            bound, binding = limit_bound(fake.stats.scoped, latency)
+            throttled = sum(fake.stats.throttled.values())
+    doc = result["doc"]
+    calls = doc["scan"]["api_calls"]
+    limit = max(bound, calls / rate)
+    row = {"accounts": accounts, "apps": accounts * apps_per_region * len(REGIONS),
+           "wall_s": round(result["wall_s"], 1), "calls": calls,
+           "saturated_calls_per_s": round(rate), "server_bound_s": round(calls / rate, 1),
+           "account_region_bound_s": round(bound, 1), "goal_s": round(1.25 * limit, 1),
+           "binding": binding, "throttled_pct": round(100 * throttled / calls, 2),
+           "errors": sum(r["status"] == "error" for r in doc["results"]),
+           "peak_rss_mb": round(result["peak_rss_mb"], 1), "seed_s": round(seeded_s, 1)}
+    print(json.dumps(row), flush=True)
+    return row
+
+
+def markdown(rows: list[dict], command: str, many: dict | None = None) -> str:
     lines = [
         "# Benchmark results", "",
         f"Machine: {platform.platform()}, {os.cpu_count()} cores, Python "
@@ -111,6 +154,12 @@ def markdown(rows: list[dict], command: str) -> str:
             f"| {r['apps']} | {r['mode']} | {r['wall_s']} | {r['bound_s'] or '-'} | {ratio} | "
             f"{r['calls']} | {r['minimum']} | {r['ratio']} | {r['calls_per_app']} | "
             f"{r['retries']} | {r['throttled_pct']} | {r['peak_rss_mb']} | {r['binding']} |")
+    if many:
+        lines += ["", "Many accounts (each through its own assumed role, 8 at a time):", "",
+                  "| " + " | ".join(many) + " |", "|" + " --- |" * len(many),
+                  "| " + " | ".join(str(v) for v in many.values()) + " |"]
+    if not rows:
+        return "\n".join(lines) + "\n"
     largest = max(rows, key=lambda r: r["apps"])
     lines += ["", f"Calls by operation at {largest['apps']} apps ({largest['mode']}):", "",
               "| operation | calls |", "| --- | --- |"]
@@ -125,13 +174,19 @@ def main() -> None:
     parser.add_argument("--modes", default="plain,limits")
     parser.add_argument("--latency-ms", type=float, default=40)
     parser.add_argument("--output", default="bench/RESULTS.md")
+    parser.add_argument("--accounts", type=int, default=0,
+                        help="also run the many-accounts scenario with this many accounts")
+    parser.add_argument("--apps-per-region", type=int, default=5)
     args = parser.parse_args()
     rows = []
-    for size in [int(s) for s in args.sizes.split(",")]:
+    for size in [int(s) for s in args.sizes.split(",") if s]:
         rows += run_size(size, args.latency_ms / 1000, args.modes.split(","))
+    many = run_accounts(args.accounts, args.apps_per_region, args.latency_ms / 1000) \
+        if args.accounts else None
     command = "python -m bench " + " ".join(sys.argv[1:])
-    Path(args.output).write_text(markdown(rows, command))
-    Path(args.output).with_suffix(".json").write_text(json.dumps(rows, indent=1))
+    Path(args.output).write_text(markdown(rows, command, many))
+    Path(args.output).with_suffix(".json").write_text(json.dumps(
+        {"sizes": rows, "accounts": many}, indent=1))
 
 
 if __name__ == "__main__":

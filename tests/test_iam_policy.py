@@ -7,6 +7,7 @@ from pathlib import Path
 
 import botocore.session
 
+from auditor.accounts import OPERATIONS as ACCOUNT_OPERATIONS
 from auditor.cli import iam_policy
 from auditor.collect.account import ALL_OPERATIONS
 
@@ -17,6 +18,7 @@ VERB_ACTIONS = {"apigateway:GetRestApis": "apigateway:GET",
 READ_VERBS = ("Describe", "Get", "List")
 CALL = re.compile(r'calls\.(?:call|paginate)\(\s*"(\w+)",\s*[^,]+,\s*"(\w+)"')
 COLLECT = Path(__file__).parent.parent / "auditor" / "collect"
+SOURCES = [*COLLECT.glob("*.py"), COLLECT.parent / "accounts.py"]
 
 
 def iam_action(operation: str) -> str:
@@ -40,11 +42,18 @@ def test_api_gateway_get_is_scoped_to_rest_apis_and_stages():
 
 
 def test_policy_is_exactly_the_declared_operations():
-    assert policy_actions() == {iam_action(op) for op in ALL_OPERATIONS}
+    declared = {iam_action(op) for op in (*ALL_OPERATIONS, *ACCOUNT_OPERATIONS)}
+    assert policy_actions() == declared
+
+
+def test_assume_role_is_scoped_to_the_audit_role():
+    [statement] = [s for s in iam_policy()["Statement"] if "sts:AssumeRole" in s["Action"]]
+    assert statement["Action"] == ["sts:AssumeRole"]
+    assert statement["Resource"] == "arn:aws:iam::*:role/EdgeAuditorRole"
 
 
 def test_policy_only_reads():
-    for action in policy_actions():
+    for action in policy_actions() - {"sts:AssumeRole"}:  # credentials, not a change
         name = action.split(":")[1]
         assert name.startswith(READ_VERBS) or name == "GET", action
         assert "*" not in action, action
@@ -53,13 +62,14 @@ def test_policy_only_reads():
 def test_every_call_in_the_collectors_is_declared():
     session = botocore.session.get_session()
     found = set()
-    for path in COLLECT.glob("*.py"):
+    for path in SOURCES:
         for service, method in CALL.findall(path.read_text()):
             model = session.get_service_model(service)
             names = {_snake(op): op for op in model.operation_names}
             found.add(f"{service}:{names[method]}")
     assert found, "the pattern found no calls"
-    assert found <= set(ALL_OPERATIONS), found - set(ALL_OPERATIONS)
+    declared = set(ALL_OPERATIONS) | set(ACCOUNT_OPERATIONS)
+    assert found <= declared, found - declared
 
 
 def _snake(name: str) -> str:

@@ -30,17 +30,23 @@ def _refuse_secrets(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-def summary(results: tuple[Result, ...]) -> dict[str, Any]:
+def summary_of(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """Counts by status and by severity, from result dicts (a report's or a merge's)."""
+
     def counts(items) -> dict[str, int]:
-        return {s.value: sum(1 for r in items if r.status is s) for s in Status}
+        return {s.value: sum(1 for r in items if r["status"] == s.value) for s in Status}
 
     return {
         "total": len(results),
         "by_status": counts(results),
-        "by_severity": {
-            sev.value: counts([r for r in results if r.severity is sev]) for sev in Severity
-        },
+        "by_severity": {sev.value: counts([r for r in results if r["severity"] == sev.value])
+                        for sev in Severity},
     }
+
+
+def summary(results: tuple[Result, ...]) -> dict[str, Any]:
+    return summary_of([{"status": r.status.value, "severity": r.severity.value}
+                       for r in results])
 
 
 def result_dict(r: Result) -> dict[str, Any]:
@@ -125,3 +131,28 @@ def chunks(report: Report) -> Iterator[str]:
 
 def render(report: Report) -> str:
     return "".join(chunks(report))
+
+
+def report_from_document(doc: dict[str, Any]) -> Report:
+    """A findings document back as a `Report` (to render a merged report as a table)."""
+    from datetime import datetime
+
+    from auditor.inventory import CallFailure, ResourceRef
+    from auditor.scan import ScanInfo
+
+    scan = doc["scan"]
+    info = ScanInfo(
+        id=scan["id"], started_at=datetime.fromisoformat(scan["started_at"]),
+        finished_at=datetime.fromisoformat(scan["finished_at"]),
+        accounts=tuple(scan["accounts"]), regions=tuple(scan["regions"]),
+        api_calls=scan["api_calls"], api_retries=scan["api_retries"],
+        errors=tuple(CallFailure(**{"resource": "", **e}) for e in scan["errors"]),
+        rules=tuple(scan["rules"]), operations=dict(scan.get("operations", {})))
+    results = tuple(Result(
+        rule_id=r["rule_id"], rule=r["rule"], title=r["title"], severity=Severity(r["severity"]),
+        status=Status(r["status"]),
+        resource=ResourceRef(r["resource"]["arn"], r["resource"]["type"], r["resource"]["name"],
+                             r["account"], r["region"]),
+        message=r["message"], evidence=r["evidence"], recommendation=r["recommendation"],
+        remediation=r["remediation"], related=tuple(r["related"])) for r in doc["results"])
+    return Report(info, results)
