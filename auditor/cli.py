@@ -258,7 +258,9 @@ def _collect(args: argparse.Namespace, params, rules=None) -> tuple[Collection, 
 def cmd_scan(args: argparse.Namespace) -> int:
     rules, params = _selected_rules(args), _config(args).rule_params
     collection, secrets = _collect(args, params, rules)
-    return deliver(evaluate(collection, rules, params, secrets), args)
+    report = evaluate(collection, rules, params, secrets)
+    del collection  # the report holds what it needs; the inventory can go before rendering
+    return deliver(report, args)
 
 
 def cmd_collect(args: argparse.Namespace) -> int:
@@ -394,5 +396,21 @@ def run(argv: Sequence[str] | None = None) -> int:
         return code
 
 
+def _fewer_malloc_arenas() -> None:
+    """glibc gives each thread that allocates its own malloc arena (up to 8 per core), and a
+    long multi-threaded scan leaves freed memory spread over all of them. Two arenas keep
+    the peak RSS of a large scan down at no measurable cost in speed."""
+    if sys.platform != "linux":
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-8, 2)  # M_ARENA_MAX
+    except (OSError, AttributeError):
+        pass
+
+
 def main() -> None:
+    _fewer_malloc_arenas()
     sys.exit(run())

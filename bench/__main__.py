@@ -92,6 +92,31 @@ def run_size(apps: int, latency: float, modes: list[str]) -> list[dict]:
     return rows
 
 
+def side_by_side(apps: int, latency: float) -> list[dict]:
+    """edge-audit and Prowler on the same account through the same fake AWS (limits on)."""
+    from bench import prowler
+
+    rows = []
+    with moto_server() as upstream:
+        seed(upstream, apps)
+        with FakeAws(upstream, latency=latency, throttle=True) as fake:
+            mine = scan(fake.endpoint, REGIONS, ["--pacing", "aws"])
+            calls = sum(fake.stats.calls.values())
+            throttled = sum(fake.stats.throttled.values())
+        rows.append({"tool": "edge-audit (51 rules)", "wall_s": round(mine["wall_s"], 1),
+                     "calls": calls, "throttled": throttled,
+                     "peak_rss_mb": round(mine["peak_rss_mb"], 1),
+                     "findings": len(mine["doc"]["results"])})
+        with FakeAws(upstream, latency=latency, throttle=True) as fake:
+            theirs = prowler.run(fake.endpoint, REGIONS, ENV)
+            theirs.update(calls=sum(fake.stats.calls.values()),
+                          throttled=sum(fake.stats.throttled.values()))
+        rows.append(theirs)
+    for row in rows:
+        print(json.dumps(row), flush=True)
+    return rows
+
+
 def account_ids(count: int) -> list[str]:
     return [f"{100000000000 + i:012d}" for i in range(1, count + 1)]
 
@@ -135,7 +160,14 @@ def run_accounts(accounts: int, apps_per_region: int, latency: float) -> dict:
     return row
 
 
-def markdown(rows: list[dict], command: str, many: dict | None = None) -> str:
+def _table(rows: list[dict]) -> list[str]:
+    keys = list(rows[0])
+    return ["| " + " | ".join(keys) + " |", "|" + " --- |" * len(keys),
+            *["| " + " | ".join(str(r.get(k, "")) for k in keys) + " |" for r in rows]]
+
+
+def markdown(rows: list[dict], command: str, many: dict | None = None,
+             versus: list[dict] | None = None) -> str:
     lines = [
         "# Benchmark results", "",
         f"Machine: {platform.platform()}, {os.cpu_count()} cores, Python "
@@ -156,8 +188,11 @@ def markdown(rows: list[dict], command: str, many: dict | None = None) -> str:
             f"{r['retries']} | {r['throttled_pct']} | {r['peak_rss_mb']} | {r['binding']} |")
     if many:
         lines += ["", "Many accounts (each through its own assumed role, 8 at a time):", "",
-                  "| " + " | ".join(many) + " |", "|" + " --- |" * len(many),
-                  "| " + " | ".join(str(v) for v in many.values()) + " |"]
+                  *_table([many])]
+    if versus:
+        lines += ["", "Side by side, same account and fake AWS with limits (Prowler limited to "
+                  "its elbv2, cloudfront, wafv2, awslambda and ec2 checks):", "",
+                  *_table(versus)]
     if not rows:
         return "\n".join(lines) + "\n"
     largest = max(rows, key=lambda r: r["apps"])
@@ -177,16 +212,19 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=0,
                         help="also run the many-accounts scenario with this many accounts")
     parser.add_argument("--apps-per-region", type=int, default=5)
+    parser.add_argument("--prowler", type=int, default=0, metavar="N",
+                        help="also run Prowler side by side on an account of N apps")
     args = parser.parse_args()
     rows = []
     for size in [int(s) for s in args.sizes.split(",") if s]:
         rows += run_size(size, args.latency_ms / 1000, args.modes.split(","))
     many = run_accounts(args.accounts, args.apps_per_region, args.latency_ms / 1000) \
         if args.accounts else None
+    versus = side_by_side(args.prowler, args.latency_ms / 1000) if args.prowler else []
     command = "python -m bench " + " ".join(sys.argv[1:])
-    Path(args.output).write_text(markdown(rows, command, many))
+    Path(args.output).write_text(markdown(rows, command, many, versus))
     Path(args.output).with_suffix(".json").write_text(json.dumps(
-        {"sizes": rows, "accounts": many}, indent=1))
+        {"sizes": rows, "accounts": many, "side_by_side": versus}, indent=1))
 
 
 if __name__ == "__main__":

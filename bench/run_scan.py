@@ -7,11 +7,12 @@ import resource
 import sys
 import time
 
-from auditor.cli import run
+from auditor.cli import _fewer_malloc_arenas, run
 
 
 def main() -> None:
     report = sys.argv[1]
+    _fewer_malloc_arenas()  # as the edge-audit console script does
     started = time.perf_counter()
     code = run(sys.argv[2:])
     wall = time.perf_counter() - started
