@@ -89,3 +89,26 @@ def assume(base: AwsContext, account: str, partition: str, role_name: str,
                             aws_session_token=creds["SessionToken"],
                             region_name=base.default_region)
     return AwsContext(session, base.endpoint_url, pacer=base.pacer, account=account)
+
+
+def resolve_targets(ctx: AwsContext, accounts: list[str], accounts_file: str | None,
+                    organization: bool, shard: str | None, role_name: str,
+                    external_id: str | None, parallel: int):
+    """The accounts a run scans, from the command line's many-account options."""
+    from auditor.collect.account import IdentityError, identify
+    from auditor.scan import Targets
+
+    chosen = parse_accounts(accounts, accounts_file)
+    slice_ = Shard.parse(shard) if shard else None
+    if organization:
+        found = organization_accounts(ctx)
+        if isinstance(found, Unavailable):
+            raise IdentityError(f"cannot list the organization's accounts: {found.reason}")
+        chosen = list(dict.fromkeys([*chosen, *found]))
+    if slice_ is not None:
+        chosen = [a for a in (chosen or [identify(ctx)[0]]) if slice_.keeps(a)]
+        if not chosen:
+            raise AccountsError(f"shard {shard} holds no account")
+    if parallel < 1:
+        raise AccountsError("--parallel-accounts takes a number from 1")
+    return Targets(tuple(chosen), role_name, external_id, parallel)

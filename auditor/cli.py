@@ -20,14 +20,8 @@ from importlib import resources
 from botocore.exceptions import BotoCoreError, NoCredentialsError, ProfileNotFound
 
 from auditor import TOOL_NAME, __version__
-from auditor.accounts import (
-    DEFAULT_ROLE,
-    AccountsError,
-    Shard,
-    organization_accounts,
-    parse_accounts,
-)
-from auditor.collect.account import IdentityError, identify
+from auditor.accounts import DEFAULT_ROLE, AccountsError, resolve_targets
+from auditor.collect.account import IdentityError
 from auditor.collect.base import Calls
 from auditor.collect.ec2 import enabled_regions
 from auditor.config import ConfigError
@@ -222,24 +216,11 @@ def _context(args: argparse.Namespace) -> AwsContext:
 
 def _targets(args: argparse.Namespace, ctx: AwsContext) -> Targets:
     try:
-        accounts = parse_accounts(args.accounts, args.accounts_file)
-        shard = Shard.parse(args.shard) if args.shard else None
+        return resolve_targets(ctx, args.accounts, args.accounts_file, args.organization,
+                               args.shard, args.role_name, args.external_id,
+                               args.parallel_accounts)
     except AccountsError as exc:
         raise UsageError(str(exc)) from exc
-    if args.organization:
-        found = organization_accounts(ctx)
-        if isinstance(found, Unavailable):
-            raise IdentityError(f"cannot list the organization's accounts: {found.reason}")
-        accounts = list(dict.fromkeys([*accounts, *found]))
-    if shard is not None:
-        if not accounts:
-            accounts = [identify(ctx)[0]]
-        accounts = [a for a in accounts if shard.keeps(a)]
-        if not accounts:
-            raise UsageError(f"shard {args.shard} holds no account")
-    if args.parallel_accounts < 1:
-        raise UsageError("--parallel-accounts takes a number from 1")
-    return Targets(tuple(accounts), args.role_name, args.external_id, args.parallel_accounts)
 
 
 def _collect(args: argparse.Namespace, params, rules=None) -> tuple[Collection, tuple]:

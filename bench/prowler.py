@@ -17,7 +17,8 @@ from pathlib import Path
 
 VENV = Path(tempfile.gettempdir()) / "edge-auditor-bench-prowler"
 SERVICES = ("elbv2", "cloudfront", "wafv2", "awslambda", "ec2")
-# Run the child and report its peak RSS: the only child this wrapper ever waits for.
+# Run the child and report its peak RSS: the only child this small wrapper waits for (its
+# ru_maxrss can carry the wrapper's own pre-exec size, about 10 MB, not the benchmark's).
 MEASURE = ("import resource, subprocess, sys, json; "
            "code = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL, "
            "stderr=subprocess.DEVNULL); "
