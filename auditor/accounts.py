@@ -15,8 +15,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import boto3
-
 from auditor.collect.base import Calls
 from auditor.gaps import Unavailable
 from auditor.inventory import CallFailure
@@ -84,11 +82,9 @@ def assume(base: AwsContext, account: str, partition: str, role_name: str,
         return CallFailure(account, "global", response.operation, response.code,
                            response.message, params["RoleArn"])
     creds = response["Credentials"]
-    session = boto3.Session(aws_access_key_id=creds["AccessKeyId"],
-                            aws_secret_access_key=creds["SecretAccessKey"],
-                            aws_session_token=creds["SessionToken"],
-                            region_name=base.default_region)
-    return AwsContext(session, base.endpoint_url, pacer=base.pacer, account=account)
+    return base.for_account(account, {"aws_access_key_id": creds["AccessKeyId"],
+                                      "aws_secret_access_key": creds["SecretAccessKey"],
+                                      "aws_session_token": creds["SessionToken"]})
 
 
 def resolve_targets(ctx: AwsContext, accounts: list[str], accounts_file: str | None,

@@ -137,6 +137,8 @@ def collect(ctx: AwsContext, regions: Sequence[str],
             return seal(collect_inventory(context, list(regions), account, partition, days,
                                           plan))
         finally:
+            if context is not ctx:
+                context.close()  # its counters stay; its clients go
             if progress is not None:
                 progress.account_done()
 

@@ -96,19 +96,29 @@ class AwsContext:
 
     def __init__(self, session: boto3.Session, endpoint_url: str | None = None,
                  config: Config | None = None, pacer: Pacer | None = None,
-                 account: str = "") -> None:
+                 account: str = "", credentials: dict[str, str] | None = None) -> None:
         self.session = session
         self.endpoint_url = endpoint_url
         self.config = config or client_config()
         self.pacer = pacer
         self.account = account
+        self.credentials = credentials or {}  # an assumed role's, on the shared session
         self.stats = CallStats()
         self._clients: dict[tuple[str, str, bool], Any] = {}
         self._lock = threading.Lock()
-        events = session.events
-        events.register("before-call", self.stats.on_call)
-        events.register("before-send", self.stats.on_send)
-        events.register("needs-retry", self._count_throttle)
+
+    def for_account(self, account: str, credentials: dict[str, str]) -> AwsContext:
+        """A context in another account on the same session: the service models are
+        loaded once for the whole run, however many accounts it scans."""
+        return AwsContext(self.session, self.endpoint_url, self.config, self.pacer, account,
+                          credentials)
+
+    def close(self) -> None:
+        """Release the clients (their connection pools); the counters stay."""
+        with self._lock:
+            for client in self._clients.values():
+                client.close()
+            self._clients.clear()
 
     def _count_throttle(self, response: Any = None, **_: Any) -> None:
         if response and isinstance(response, tuple) and len(response) == 2:
@@ -132,7 +142,8 @@ class AwsContext:
             if key not in self._clients:
                 config = self.config if retries else self.config.merge(
                     Config(retries={"mode": "standard", "max_attempts": 1}))
-                kwargs: dict[str, Any] = {"region_name": region, "config": config}
+                kwargs: dict[str, Any] = {"region_name": region, "config": config,
+                                          **self.credentials}
                 if self.endpoint_url:
                     kwargs["endpoint_url"] = self.endpoint_url
                 client = self.session.client(service, **kwargs)
@@ -155,6 +166,10 @@ class AwsContext:
                 calls_log.debug("%s:%s %s %s %.0f ms", service, getattr(model, "name", "?"),
                                 region, status, took * 1000)
 
-        client.meta.events.register("before-call", before)
-        client.meta.events.register("after-call", after)
-        client.meta.events.register("after-call-error", after)
+        events = client.meta.events  # per client: each context counts only its own calls
+        events.register("before-call", self.stats.on_call)
+        events.register("before-send", self.stats.on_send)
+        events.register("needs-retry", self._count_throttle)
+        events.register("before-call", before)
+        events.register("after-call", after)
+        events.register("after-call-error", after)
