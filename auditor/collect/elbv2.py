@@ -8,7 +8,6 @@ Lambda ALB, so listeners, rules and attributes are fetched for those ALBs alone.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from auditor.collect.base import Calls
 from auditor.collect.plan import Plan, skipped
@@ -91,7 +90,13 @@ def parse_rule(raw: dict) -> ListenerRule:
     )
 
 
-def _attributes(response: Any) -> dict[str, str] | Unavailable:
+def _attributes(calls: Calls, region: str, plan: Plan, facet: str, method: str,
+                **params: str) -> dict[str, str] | Unavailable:
+    """A resource's attributes as a dict, if the plan needs them."""
+    if facet not in plan:
+        return skipped(facet)
+    response = calls.call("elbv2", region, method, resource=next(iter(params.values())),
+                          **params)
     if isinstance(response, Unavailable):
         return response
     return {a["Key"]: a.get("Value", "") for a in response.get("Attributes") or []}
@@ -174,10 +179,8 @@ def target_health(calls: Calls, region: str, raw: dict) -> tuple[str, ...] | Una
 def target_group(calls: Calls, region: str, account: str, plan: Plan, raw: dict,
                  targets: tuple[str, ...] | Unavailable) -> TargetGroup:
     arn = raw["TargetGroupArn"]
-    attributes = skipped("tg_attributes")
-    if "tg_attributes" in plan:
-        attributes = _attributes(calls.call("elbv2", region, "describe_target_group_attributes",
-                                            resource=arn, TargetGroupArn=arn))
+    attributes = _attributes(calls, region, plan, "tg_attributes",
+                             "describe_target_group_attributes", TargetGroupArn=arn)
     return TargetGroup(
         arn=arn, name=raw.get("TargetGroupName", ""), target_type="lambda", account=account,
         region=region, load_balancer_arns=tuple(raw.get("LoadBalancerArns") or ()),
@@ -187,10 +190,8 @@ def target_group(calls: Calls, region: str, account: str, plan: Plan, raw: dict,
 def balancer(calls: Calls, region: str, account: str, plan: Plan, groups: list,
              raw: dict) -> LoadBalancer:
     arn = raw["LoadBalancerArn"]
-    attributes = skipped("lb_attributes")
-    if "lb_attributes" in plan:
-        attributes = _attributes(calls.call("elbv2", region, "describe_load_balancer_attributes",
-                                            resource=arn, LoadBalancerArn=arn))
+    attributes = _attributes(calls, region, plan, "lb_attributes",
+                             "describe_load_balancer_attributes", LoadBalancerArn=arn)
     return LoadBalancer(
         arn=arn, name=raw.get("LoadBalancerName", ""), dns_name=raw.get("DNSName", ""),
         scheme=raw.get("Scheme", ""), account=account, region=region,
