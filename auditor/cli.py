@@ -30,6 +30,7 @@ from auditor.engine import UnknownRule, select_rules
 from auditor.findings import Severity, Status
 from auditor.gaps import Unavailable
 from auditor.pacing import Pacer
+from auditor.process import UsageError, fewer_malloc_arenas, stoppable
 from auditor.progress import Progress
 from auditor.report import FORMATS, chunked
 from auditor.scan import Collection, Report, Targets, collect, evaluate
@@ -40,10 +41,6 @@ FAIL_ON_CHOICES = [s.value for s in Severity] + ["none"]
 REGION_PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 
 log = logging.getLogger("auditor")
-
-
-class UsageError(Exception):
-    """Bad usage or configuration: one line on stderr, exit 2."""
 
 
 def _csv(value: str) -> list[str]:
@@ -78,6 +75,8 @@ def _scope_options(p: argparse.ArgumentParser) -> None:
                    help="keep each account and region inside AWS's API rate limits (aws, the "
                         "default), or send as fast as the fan-out allows (off: for endpoints "
                         "without AWS's limits)")
+    p.add_argument("--timeout", type=float, metavar="SECONDS",
+                   help="stop collecting after this long; what was not reached is an error")
     many = p.add_argument_group("many accounts")
     many.add_argument("--accounts", action="append", default=[], metavar="ID,...",
                       help="accounts to scan (default: the caller's own)")
@@ -229,7 +228,8 @@ def _collect(args: argparse.Namespace, params, rules=None) -> tuple[Collection, 
         targets = _targets(args, ctx)
         progress = Progress.for_terminal(max(1, len(targets.accounts)), args.quiet)
         try:
-            return collect(ctx, _regions(args, ctx), params, rules, targets, progress)
+            with stoppable(ctx, args.timeout):
+                return collect(ctx, _regions(args, ctx), params, rules, targets, progress)
         finally:
             progress.close()
     except ValueError as exc:  # botocore rejects a malformed endpoint URL this way
@@ -366,6 +366,9 @@ def run(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"edge-audit: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("edge-audit: interrupted; no report written", file=sys.stderr)
+        return EXIT_INCOMPLETE
     except (IdentityError, NoCredentialsError, BotoCoreError) as exc:
         if args.debug:
             raise
@@ -377,21 +380,6 @@ def run(argv: Sequence[str] | None = None) -> int:
         return code
 
 
-def _fewer_malloc_arenas() -> None:
-    """glibc gives each thread that allocates its own malloc arena (up to 8 per core), and a
-    long multi-threaded scan leaves freed memory spread over all of them. Two arenas keep
-    the peak RSS of a large scan down at no measurable cost in speed."""
-    if sys.platform != "linux":
-        return
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL("libc.so.6")
-        libc.mallopt(-8, 2)  # M_ARENA_MAX
-    except (OSError, AttributeError):
-        pass
-
-
 def main() -> None:
-    _fewer_malloc_arenas()
+    fewer_malloc_arenas()
     sys.exit(run())

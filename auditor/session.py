@@ -91,6 +91,25 @@ def client_config(attempts: int | None = None, pool: int = POOL_CONNECTIONS) -> 
     )
 
 
+class StopFlag:
+    """Set once, when the run must stop early (``--timeout`` passed, SIGINT or SIGTERM):
+    every call not yet sent then returns at once as not collected, so the scan still ends
+    with a complete report, marked incomplete."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self.reason = ""
+
+    def stop(self, reason: str) -> None:
+        if not self._event.is_set():
+            self.reason = reason
+            self._event.set()
+
+    @property
+    def stopped(self) -> bool:
+        return self._event.is_set()
+
+
 class AwsContext:
     """The clients of one account, and the counters of what they sent."""
 
@@ -103,6 +122,7 @@ class AwsContext:
         self.pacer = pacer
         self.account = account
         self.credentials = credentials or {}  # an assumed role's, on the shared session
+        self.stop = StopFlag()
         self.stats = CallStats()
         self._clients: dict[tuple[str, str, bool], Any] = {}
         self._lock = threading.Lock()
@@ -110,8 +130,10 @@ class AwsContext:
     def for_account(self, account: str, credentials: dict[str, str]) -> AwsContext:
         """A context in another account on the same session: the service models are
         loaded once for the whole run, however many accounts it scans."""
-        return AwsContext(self.session, self.endpoint_url, self.config, self.pacer, account,
-                          credentials)
+        other = AwsContext(self.session, self.endpoint_url, self.config, self.pacer, account,
+                           credentials)
+        other.stop = self.stop  # one run, one stop
+        return other
 
     def close(self) -> None:
         """Release the clients (their connection pools); the counters stay."""

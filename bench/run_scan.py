@@ -7,12 +7,13 @@ import resource
 import sys
 import time
 
-from auditor.cli import _fewer_malloc_arenas, run
+from auditor.cli import run
+from auditor.process import fewer_malloc_arenas
 
 
 def main() -> None:
     report = sys.argv[1]
-    _fewer_malloc_arenas()  # as the edge-audit console script does
+    fewer_malloc_arenas()  # as the edge-audit console script does
     started = time.perf_counter()
     code = run(sys.argv[2:])
     wall = time.perf_counter() - started

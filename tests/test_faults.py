@@ -57,3 +57,62 @@ def test_one_denied_operation_errors_exactly_what_needs_it(account):
     assert all(after[key][2] == "error" and "AccessDenied" in after[key][3]
                for key in changed)
     assert not denied.complete
+
+
+def _edge_audit(endpoint: str, out, *extra: str):
+    import os
+    import shutil
+    import subprocess
+
+    from tests.conftest import FAKE_ENV
+
+    env = {**os.environ, **FAKE_ENV, "AWS_ACCESS_KEY_ID": "bench",
+           "AWS_SECRET_ACCESS_KEY": "bench"}
+    env.pop("AWS_SESSION_TOKEN", None)
+    return subprocess.Popen(
+        [shutil.which("edge-audit"), "scan", "--endpoint-url", endpoint, "--region",
+         "us-east-1", "--region", "eu-west-1", "--format", "json", "-o", str(out), *extra],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _incomplete_report(path):
+    import json
+
+    from auditor.report.json_report import validate
+
+    doc = json.loads(path.read_text())
+    validate(doc)
+    assert doc["scan"]["complete"] is False
+    assert any(e["code"] == "NotReached" for e in doc["scan"]["errors"])
+    return doc
+
+
+def test_timeout_bounds_the_scan_and_reports_what_was_not_reached(account, tmp_path):
+    import time
+
+    out = tmp_path / "findings.json"
+    with FakeAws(account, latency=0.5, throttle=False) as fake:
+        started = time.monotonic()
+        proc = _edge_audit(fake.endpoint, out, "--timeout", "2")
+        proc.wait(timeout=60)
+        took = time.monotonic() - started
+    assert proc.returncode == 3, proc.stderr.read()
+    assert took < 15  # a full scan at 0.5 s a call takes far longer
+    doc = _incomplete_report(out)
+    assert any(r["status"] == "error" and "--timeout" in r["message"] for r in doc["results"])
+
+
+@pytest.mark.parametrize("signum", ["SIGTERM", "SIGINT"])
+def test_a_signal_leaves_a_complete_report_marked_incomplete(account, tmp_path, signum):
+    import signal
+    import time
+
+    out = tmp_path / "findings.json"
+    with FakeAws(account, latency=0.5, throttle=False) as fake:
+        proc = _edge_audit(fake.endpoint, out)
+        time.sleep(3)
+        proc.send_signal(getattr(signal, signum))
+        proc.wait(timeout=60)
+    assert proc.returncode == 3, proc.stderr.read()
+    _incomplete_report(out)
+    assert [p.name for p in tmp_path.iterdir()] == ["findings.json"]  # no temp file left

@@ -55,6 +55,8 @@ class Calls:
         """
         client = self.ctx.client(service, region, retries=not quiet)
         op = _operation_name(client, method)
+        if self.ctx.stop.stopped:
+            return self._stopped(op, region, resource)
         try:
             return getattr(client, method)(**params)
         except ClientError as exc:
@@ -63,6 +65,12 @@ class Calls:
             return self._quiet(op, exc) if quiet else self._failed(op, region, resource, exc)
         except BotoCoreError as exc:
             return self._quiet(op, exc) if quiet else self._failed(op, region, resource, exc)
+
+    def _stopped(self, op: str, region: str, resource: str) -> Unavailable:
+        reason = self.ctx.stop.reason
+        self.failures.append(CallFailure(self.account, region, op, "NotReached", reason,
+                                         resource))
+        return Unavailable(op, "NotReached", reason)
 
     @staticmethod
     def _quiet(op: str, exc: Exception) -> Unavailable:
@@ -75,6 +83,8 @@ class Calls:
         """Every page's ``key`` items (a JMESPath-free dotted key), or `Unavailable`."""
         client = self.ctx.client(service, region)
         op = _operation_name(client, method)
+        if self.ctx.stop.stopped:
+            return self._stopped(op, region, resource)
         items: list[Any] = []
         try:
             for page in client.get_paginator(method).paginate(**params):
