@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from auditor.findings import Severity, Verdict
-from auditor.gaps import need
+from auditor.gaps import DataUnavailable, Unavailable, need
 from auditor.inventory import LambdaFunction, LoadBalancer, alb_dimensions, metric_key
 from auditor.rule import Params, Rule, SubjectKind
 from auditor.topology import Topology
@@ -30,6 +30,9 @@ def check_timeout_over_idle(topo: Topology, fn: LambdaFunction, params: Params) 
     for alb in albs:
         attributes = need(alb.attributes)
         raw = attributes.get(IDLE_TIMEOUT)
+        if raw and not raw.strip().isdigit():
+            raise DataUnavailable(Unavailable("elbv2:DescribeLoadBalancerAttributes",
+                                              "Malformed", f"{IDLE_TIMEOUT} is not a number"))
         idle = int(raw) if raw else IDLE_TIMEOUT_DEFAULT
         seen.append(
             {"load_balancer": alb.name, "idle_timeout_seconds": idle, "aws_default": not raw}
