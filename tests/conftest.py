@@ -16,6 +16,33 @@ FAKE_ENV = {
 }
 
 
+@pytest.fixture(autouse=True, scope="session")
+def record_every_operation():
+    """Every client a scanner builds reports each call it sends (tests/readonly.py)."""
+    from auditor.session import AwsContext
+    from tests import readonly
+
+    original = AwsContext._instrument
+
+    def instrument(self, client, service, region):
+        original(self, client, service, region)
+        client.meta.events.register("before-call", readonly.record)
+
+    AwsContext._instrument = instrument
+    yield
+    AwsContext._instrument = original
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Fail the run if any scanner call was outside the policy or not a read."""
+    from tests import readonly
+
+    problems = readonly.violations(readonly.RECORDED)
+    if problems:
+        print("\nREAD-ONLY PROOF FAILED:\n  " + "\n  ".join(problems))
+        session.exitstatus = 1
+
+
 @pytest.fixture(autouse=True)
 def fake_credentials(monkeypatch):
     """No test may reach a real account: fake keys, no profile, no endpoint override."""

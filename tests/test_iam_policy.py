@@ -76,3 +76,21 @@ def _snake(name: str) -> str:
     from botocore import xform_name
 
     return xform_name(name)
+
+
+def test_the_read_only_proof_catches_a_mutating_call():
+    from tests.readonly import violations
+
+    assert violations({"elbv2:DescribeRules"}) == []
+    problems = violations({"elbv2:DeleteLoadBalancer", "lambda:UpdateFunctionConfiguration"})
+    assert len(problems) == 4  # each: not in the policy, and not a read
+
+
+def test_everything_recorded_so_far_only_reads():
+    from auditor.demo import run_demo
+    from rules import load_rules
+    from tests.readonly import RECORDED, violations
+
+    run_demo(load_rules())  # at least one full scan is recorded, whatever runs before
+    assert len(RECORDED) > 20
+    assert violations(RECORDED) == []
