@@ -33,6 +33,7 @@ class Faults:
     server_error_rate: float = 0.0  # share answered 500 or 503
     reset_rate: float = 0.0  # share whose connection is reset
     deny: frozenset[str] = frozenset()  # "service:Operation" answered AccessDenied
+    errors: dict = field(default_factory=dict)  # "service:Operation" -> (code, HTTP status)
     seed: int = 7
 
 
@@ -134,6 +135,10 @@ class FakeAws(ThreadingHTTPServer):
             code = "AccessDeniedException" if call.protocol in ("json", "rest-json") \
                 else "AccessDenied"
             return error_response(call, code, 403, f"User is not authorized to perform: {op}")
+        if op in faults.errors:
+            code, status = faults.errors[op]
+            self.stats.add(self.stats.faults, f"{code} {op}")
+            return error_response(call, code, status, "the resource no longer exists")
         with self._lock:
             roll = self._random.random()
         if roll < faults.reset_rate:

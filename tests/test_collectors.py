@@ -224,3 +224,15 @@ def test_daily_series_batches_and_keys_with_stubber():
     assert series.total(metric_key("LambdaUserError", alb_dimensions(alb_arn, tg_arn)), 14) == 3
     assert alb_dimensions(alb_arn, tg_arn) == {"LoadBalancer": "app/web/abc",
                                                "TargetGroup": "targetgroup/api/def"}
+
+
+def test_a_function_deleted_mid_scan_is_unknown_not_policy_free():
+    ctx = AwsContext.from_options()
+    calls = Calls(ctx, "123456789012")
+    with Stubber(ctx.client("lambda", "us-east-1")) as stub:
+        stub.add_client_error("get_function", "ResourceNotFoundException", http_status_code=404,
+                              expected_params={"FunctionName": "orders", "Qualifier": "live"})
+        fn = awslambda.collect_function(calls, "us-east-1", "123456789012", ALIAS)
+        stub.assert_no_pending_responses()  # no GetPolicy, URL or concurrency call after it
+    for facet in (fn.timeout_seconds, fn.policy, fn.urls, fn.provisioned_concurrency):
+        assert isinstance(facet, Unavailable) and facet.code == "ResourceNotFoundException"

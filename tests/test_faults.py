@@ -116,3 +116,21 @@ def test_a_signal_leaves_a_complete_report_marked_incomplete(account, tmp_path, 
     assert proc.returncode == 3, proc.stderr.read()
     _incomplete_report(out)
     assert [p.name for p in tmp_path.iterdir()] == ["findings.json"]  # no temp file left
+
+
+def test_resources_deleted_mid_scan_give_errors_not_passes(account):
+    clean, _, _ = scan_through(account, Faults())
+    raced, proxy, _ = scan_through(account, Faults(errors={
+        "elbv2:DescribeTargetHealth": ("TargetGroupNotFound", 400),
+        "elbv2:DescribeListeners": ("LoadBalancerNotFound", 400),
+        "lambda:GetFunction": ("ResourceNotFoundException", 404),
+        "cloudfront:GetDistributionConfig": ("NoSuchDistribution", 404)}))
+    assert proxy.faults
+    before = {(k[0], k[1]): k[2] for k in comparable(clean)}
+    after = {(k[0], k[1]): k[2] for k in comparable(raced)}
+    # No result passes in the raced scan that the clean scan did not see pass...
+    assert all(before.get(key) == "pass" for key, status in after.items() if status == "pass")
+    # ...and the rules that need the vanished data say error, not pass.
+    for rule_id in ("BYP-001", "BYP-003", "CF-007"):
+        assert {s for (r, _), s in after.items() if r == rule_id} == {"error"}, rule_id
+    assert not raced.complete

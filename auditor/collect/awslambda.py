@@ -131,6 +131,11 @@ def collect_function(calls: Calls, region: str, account: str, arn: str,
                            FunctionName=name, **_qualified(qualifier))
         timeout = found if isinstance(found, Unavailable) else int(
             (found.get("Configuration") or {}).get("Timeout", 3))
+        if isinstance(found, Unavailable) and found.code in NOT_FOUND:
+            # Deleted since its target group was read: nothing else about it can be known,
+            # and "no policy" or "no URL" must not pass for a function that is not there.
+            return LambdaFunction(arn, name, qualifier, account, region, found, found, found,
+                                  found)
     policy: tuple[PolicyStatement, ...] | Unavailable = skipped("function_policy")
     if "function_policy" in plan:
         raw = calls.call("lambda", region, "get_policy", resource=arn, absent=NOT_FOUND,
