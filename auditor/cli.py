@@ -179,10 +179,20 @@ def _selected_rules(args: argparse.Namespace):
         raise UsageError(str(exc)) from exc
 
 
+def known_regions(ctx: AwsContext) -> set[str]:
+    """Every region of every partition in botocore's endpoint data."""
+    session = ctx.session
+    return {region for partition in session.get_available_partitions()
+            for region in session.get_available_regions("ec2", partition)}
+
+
 def _regions(args: argparse.Namespace, ctx: AwsContext) -> list[str]:
     for region in args.region:
         if not REGION_PATTERN.match(region):
             raise UsageError(f"not a region name: {region!r}")
+        if region not in known_regions(ctx):
+            raise UsageError(f"unknown region {region!r}: no AWS partition botocore knows "
+                             "has it")
     if args.all_regions:
         regions = enabled_regions(Calls(ctx, ""), ctx.default_region)
         if isinstance(regions, Unavailable):

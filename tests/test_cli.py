@@ -44,6 +44,9 @@ def test_iam_policy_prints(capsys):
     [
         (["scan", "--rules", "XYZ-999"], "unknown rule"),
         (["scan", "--region", "mars"], "not a region"),
+    (["scan", "--region", "xx-nowhere-9"], "unknown region"),
+    (["scan", "--timeout", "0"], "--timeout"),
+    (["scan", "--shard", "5/4"], "shard"),
         (["scan", "--profile", "no-such-profile"], "no-such-profile"),
         (["scan", "--endpoint-url", "not a url", "--region", "us-east-1"], "endpoint"),
     ],
