@@ -21,13 +21,14 @@ from botocore.exceptions import BotoCoreError, NoCredentialsError, ProfileNotFou
 
 from auditor import TOOL_NAME, __version__
 from auditor.accounts import DEFAULT_ROLE, AccountsError, resolve_targets
+from auditor.baseline import counted, mark
 from auditor.collect.account import IdentityError
 from auditor.collect.base import Calls
 from auditor.collect.ec2 import enabled_regions
 from auditor.config import ConfigError
 from auditor.config import load as load_config
 from auditor.engine import UnknownRule, select_rules
-from auditor.findings import Severity, Status
+from auditor.findings import Severity
 from auditor.gaps import Unavailable
 from auditor.pacing import Pacer
 from auditor.process import UsageError, fewer_malloc_arenas, stoppable
@@ -35,6 +36,7 @@ from auditor.progress import Progress
 from auditor.report import FORMATS, chunked
 from auditor.scan import Collection, Report, Targets, collect, evaluate
 from auditor.session import AwsContext
+from auditor.suppress import tag_keys
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 FAIL_ON_CHOICES = [s.value for s in Severity] + ["none"]
@@ -60,7 +62,10 @@ def _output_options(p: argparse.ArgumentParser, fail_on_default: str) -> None:
     p.add_argument(
         "--skip-rules", type=_csv, default=[], metavar="ID,...", help="all rules but these"
     )
-    p.add_argument("--config", metavar="FILE", help="TOML file of per-rule parameters")
+    p.add_argument("--config", metavar="FILE",
+                   help="TOML file of per-rule parameters and suppressions")
+    p.add_argument("--baseline", metavar="REPORT",
+                   help="an earlier JSON report: --fail-on judges only failures new since it")
 
 
 def _scope_options(p: argparse.ArgumentParser) -> None:
@@ -128,6 +133,14 @@ def build_parser() -> argparse.ArgumentParser:
     merge.add_argument("--output", "-o", metavar="PATH")
     merge.add_argument("--fail-on", choices=FAIL_ON_CHOICES, default="high")
 
+    diff = sub.add_parser("diff", help="new, resolved and unchanged failures of two reports")
+    diff.add_argument("old", metavar="OLD_REPORT")
+    diff.add_argument("new", metavar="NEW_REPORT")
+    diff.add_argument("--format", choices=("table", "json"), default="table")
+    diff.add_argument("--output", "-o", metavar="PATH")
+    diff.add_argument("--fail-on", choices=FAIL_ON_CHOICES, default="high",
+                      help="exit 1 when a new failure is at or above this severity")
+
     rules = sub.add_parser("rules", help="list the rule catalogue")
     rules.add_argument("--format", choices=FORMATS, default="table")
     sub.add_parser("schema", help="print the JSON Schema of --format json")
@@ -141,7 +154,7 @@ def exit_code(report: Report, fail_on: str) -> int:
     if fail_on == "none":
         return EXIT_OK
     threshold = Severity(fail_on).rank
-    failing = any(r.status is Status.FAIL and r.severity.rank >= threshold for r in report.results)
+    failing = any(r.severity.rank >= threshold for r in counted(report.results))
     return EXIT_FAIL if failing else EXIT_OK
 
 
@@ -202,6 +215,8 @@ def _regions(args: argparse.Namespace, ctx: AwsContext) -> list[str]:
 
 
 def deliver(report: Report, args: argparse.Namespace) -> int:
+    if getattr(args, "baseline", None):
+        report = mark(report, _document(args.baseline))
     write_output(chunked(args.format)(report), args.output)
     return exit_code(report, args.fail_on)
 
@@ -232,24 +247,36 @@ def _targets(args: argparse.Namespace, ctx: AwsContext) -> Targets:
         raise UsageError(str(exc)) from exc
 
 
-def _collect(args: argparse.Namespace, params, rules=None) -> tuple[Collection, tuple]:
+def _collect(args: argparse.Namespace, params, rules=None,
+             keys: frozenset[str] = frozenset()) -> tuple[Collection, tuple]:
     ctx = _context(args)
     try:
         targets = _targets(args, ctx)
         progress = Progress.for_terminal(max(1, len(targets.accounts)), args.quiet)
         try:
             with stoppable(ctx, args.timeout):
-                return collect(ctx, _regions(args, ctx), params, rules, targets, progress)
+                return collect(ctx, _regions(args, ctx), params, rules, targets, progress,
+                               keys)
         finally:
             progress.close()
     except ValueError as exc:  # botocore rejects a malformed endpoint URL this way
         raise UsageError(str(exc)) from exc
 
 
+def _document(path: str) -> dict:
+    from auditor.merge import MergeError, load
+
+    try:
+        return load(path)
+    except MergeError as exc:
+        raise UsageError(str(exc)) from exc
+
+
 def cmd_scan(args: argparse.Namespace) -> int:
-    rules, params = _selected_rules(args), _config(args).rule_params
-    collection, secrets = _collect(args, params, rules)
-    report = evaluate(collection, rules, params, secrets)
+    rules, config = _selected_rules(args), _config(args)
+    params, suppressions = config.rule_params, config.suppressions
+    collection, secrets = _collect(args, params, rules, tag_keys(suppressions))
+    report = evaluate(collection, rules, params, secrets, suppressions)
     del collection  # the report holds what it needs; the inventory can go before rendering
     return deliver(report, args)
 
@@ -257,7 +284,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
 def cmd_collect(args: argparse.Namespace) -> int:
     from auditor.snapshot import dumps
 
-    collection, _ = _collect(args, _config(args).rule_params)
+    config = _config(args)
+    collection, _ = _collect(args, config.rule_params, keys=tag_keys(config.suppressions))
     write_output(dumps(collection), args.output)
     failures = collection.failures
     if failures:
@@ -271,7 +299,7 @@ def cmd_collect(args: argparse.Namespace) -> int:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from auditor.snapshot import SnapshotError, loads
 
-    rules, params = _selected_rules(args), _config(args).rule_params
+    rules, config = _selected_rules(args), _config(args)
     try:
         with open(args.snapshot, encoding="utf-8") as handle:
             collection = loads(handle.read())
@@ -279,7 +307,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot read {args.snapshot}: {exc.strerror or exc}") from exc
     except SnapshotError as exc:
         raise UsageError(f"{args.snapshot}: {exc}") from exc
-    return deliver(evaluate(collection, rules, params), args)
+    report = evaluate(collection, rules, config.rule_params, suppressions=config.suppressions)
+    return deliver(report, args)
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
@@ -297,8 +326,24 @@ def cmd_merge(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from auditor.demo import run_demo
 
-    rules, params = _selected_rules(args), _config(args).rule_params
-    return deliver(run_demo(rules, params), args)
+    rules, config = _selected_rules(args), _config(args)
+    return deliver(run_demo(rules, config.rule_params, config.suppressions), args)
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from auditor.baseline import diff
+    from auditor.report.diff import render
+
+    old, new = _document(args.old), _document(args.new)
+    changes = diff(old, new)
+    write_output(render(changes, args.format, old, new), args.output)
+    if not new["scan"]["complete"]:
+        return EXIT_INCOMPLETE
+    if args.fail_on == "none":
+        return EXIT_OK
+    threshold = Severity(args.fail_on).rank
+    return EXIT_FAIL if any(Severity(r["severity"]).rank >= threshold
+                            for r in changes.new) else EXIT_OK
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
@@ -353,6 +398,7 @@ COMMANDS = {
     "collect": cmd_collect,
     "evaluate": cmd_evaluate,
     "merge": cmd_merge,
+    "diff": cmd_diff,
     "demo": cmd_demo,
     "rules": cmd_rules,
     "schema": cmd_schema,

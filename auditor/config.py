@@ -6,23 +6,34 @@ min_interval_seconds = 90
 
 [rules.LIM-003]
 window_days = 7
+
+[[suppressions]]                 # see auditor.suppress
+rule = "ALB-011"
+resource = "arn:aws:elasticloadbalancing:*:*:loadbalancer/app/status-*"
+reason = "Public by design"
+expires = 2027-03-31
 ```
 
 The file is validated by a JSON Schema built from the rules' own parameters (their
 defaults give the types), so a typo names the rule and the key instead of being ignored.
+A suppression must name a known rule (or a glob), a resource ARN glob or tags, a reason
+and an expiry date: a suppression that never ends is a finding nobody will look at again.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 
 from auditor.rule import Rule
+from auditor.suppress import Entry
 
 
 class ConfigError(ValueError):
@@ -32,6 +43,23 @@ class ConfigError(ValueError):
 @dataclass(frozen=True)
 class Config:
     rule_params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    suppressions: tuple[Entry, ...] = ()
+
+
+SUPPRESSION_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["rule", "reason", "expires"],
+    "anyOf": [{"required": ["resource"]}, {"required": ["tags"]}],
+    "additionalProperties": False,
+    "properties": {
+        "rule": {"type": "string", "pattern": r"^[A-Z0-9*?\[\]-]+$"},
+        "resource": {"type": "string", "pattern": "^arn:|^\\*$"},
+        "tags": {"type": "object", "minProperties": 1,
+                 "additionalProperties": {"type": "string"}},
+        "reason": {"type": "string", "minLength": 3},
+        "expires": {"description": "a TOML date (checked in code: JSON has no date type)"},
+    },
+}
 
 
 def _type_of(value: Any) -> dict[str, Any]:
@@ -60,7 +88,8 @@ def schema(rules: Sequence[Rule]) -> dict[str, Any]:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "type": "object",
         "properties": {
-            "rules": {"type": "object", "properties": per_rule, "additionalProperties": False}
+            "rules": {"type": "object", "properties": per_rule, "additionalProperties": False},
+            "suppressions": {"type": "array", "items": SUPPRESSION_SCHEMA},
         },
         "additionalProperties": False,
     }
@@ -74,6 +103,8 @@ def _describe(error: jsonschema.ValidationError) -> str:
         what = "rule" if where == "rules" else "key"
         hint = f"; known: {', '.join(sorted(known))}" if known and what == "key" else ""
         return f"{where}: unknown {what} {', '.join(map(repr, unknown))}{hint}"
+    if error.validator == "anyOf" and where.startswith("suppressions"):
+        return f"{where}: needs a resource ARN glob (resource = \"arn:...\") or tags"
     return f"{where}: {error.message}"
 
 
@@ -88,7 +119,24 @@ def parse(text: str, rules: Sequence[Rule], source: str = "config") -> Config:
     )
     if errors:
         raise ConfigError(f"{source}: " + "; ".join(_describe(e) for e in errors))
-    return Config(rule_params={k: dict(v) for k, v in data.get("rules", {}).items()})
+    return Config(rule_params={k: dict(v) for k, v in data.get("rules", {}).items()},
+                  suppressions=tuple(_suppression(i, entry, rules, source)
+                                     for i, entry in enumerate(data.get("suppressions", []))))
+
+
+def _suppression(index: int, entry: dict[str, Any], rules: Sequence[Rule],
+                 source: str) -> Entry:
+    where = f"{source}: suppressions.{index}"
+    expires = entry["expires"]
+    if not isinstance(expires, date) or isinstance(expires, datetime):
+        raise ConfigError(f"{where}.expires: must be a TOML date such as 2027-03-31, "
+                          f"not {expires!r}")
+    pattern = entry["rule"]
+    known = [r.id for r in rules if fnmatch.fnmatchcase(r.id, pattern)]
+    if not known:
+        raise ConfigError(f"{where}.rule: {pattern!r} names no rule")
+    return Entry(rule=pattern, reason=entry["reason"], expires=expires,
+                 resource=entry.get("resource"), tags=dict(entry.get("tags", {})))
 
 
 def load(path: str | None, rules: Sequence[Rule]) -> Config:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -13,6 +14,7 @@ class Status(StrEnum):
     PASS = "pass"
     FAIL = "fail"
     ERROR = "error"
+    SUPPRESSED = "suppressed"  # a failure a suppression in --config accepts, until it expires
 
 
 class Severity(StrEnum):
@@ -47,6 +49,17 @@ class Verdict:
 
 
 @dataclass(frozen=True)
+class Suppression:
+    """Why a failure is accepted, and until when. An expired one no longer hides the
+    failure; it is kept on the result so the report can say it expired."""
+
+    reason: str
+    expires: date
+    matched_by: str  # "resource arn:...:loadbalancer/app/pub-*" or "tags team=legacy"
+    expired: bool = False
+
+
+@dataclass(frozen=True)
 class Result:
     rule_id: str
     rule: str  # slug
@@ -59,6 +72,17 @@ class Result:
     recommendation: str
     remediation: str
     related: tuple[str, ...] = ()
+    suppression: Suppression | None = None
+    baseline: str | None = None  # "new" or "unchanged" when the scan had a --baseline
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """What identifies a result across scans: (rule, account, resource)."""
+        return (self.rule_id, self.account, self.resource.arn)
+
+    @property
+    def failing(self) -> bool:
+        return self.status is Status.FAIL
 
     @property
     def account(self) -> str:

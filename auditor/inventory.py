@@ -376,6 +376,8 @@ class Inventory:
     dns_targets: dict[str, str] | Unavailable = field(default_factory=dict)  # domain -> target
     edge_metrics: MetricSeries | Unavailable | None = None  # CloudFront, in us-east-1
     edge_alarms: tuple[AlarmWatch, ...] | Unavailable | None = None  # alarms in us-east-1
+    # ARN -> tags, read only for the tag keys that suppressions name (auditor.suppress)
+    tags: dict[str, dict[str, str]] | Unavailable = field(default_factory=dict)
 
     def secrets(self) -> list[Secret]:
         """Every secret the inventory holds, for the reporters' last-line scrub."""

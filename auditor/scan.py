@@ -11,8 +11,8 @@ import uuid
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
 from typing import Any
 
 from auditor.accounts import DEFAULT_ROLE, assume
@@ -26,6 +26,7 @@ from auditor.inventory import CallFailure, Inventory
 from auditor.rule import Rule
 from auditor.secrets import Secret
 from auditor.session import AwsContext
+from auditor.suppress import Entry, Usage, apply, tag_keys
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,8 @@ class ScanInfo:
     errors: tuple[CallFailure, ...]
     rules: tuple[str, ...]
     operations: dict[str, int] = field(default_factory=dict)
+    suppressions: tuple[dict[str, Any], ...] = ()  # each entry's reason, expiry, matches
+    baseline: dict[str, Any] | None = None  # set by auditor.baseline
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,8 @@ class Targets:
 def collect(ctx: AwsContext, regions: Sequence[str],
             params: Mapping[str, Mapping[str, Any]] | None = None,
             rules: Sequence[Rule] | None = None, targets: Targets | None = None,
-            progress=None) -> tuple[Collection, tuple[Secret, ...]]:
+            progress=None, tag_keys: frozenset[str] = frozenset(),
+            ) -> tuple[Collection, tuple[Secret, ...]]:
     """Read the accounts; return the sealed collection and the secrets it read (in memory
     only, for the reporters' scrub). With ``rules``, only what those rules need is read.
 
@@ -121,6 +125,7 @@ def collect(ctx: AwsContext, regions: Sequence[str],
     ctx.account = caller
     targets = targets or Targets()
     plan = Plan.for_rules(rules) if rules is not None else Plan.everything()
+    plan = replace(plan, tag_keys=frozenset(tag_keys))
     days = metric_days(params)
     contexts: list[AwsContext] = [ctx]
 
@@ -162,8 +167,17 @@ def collect(ctx: AwsContext, regions: Sequence[str],
 
 def evaluate(collection: Collection, rules: Sequence[Rule],
              params: Mapping[str, Mapping[str, Any]] | None = None,
-             secrets: Sequence[Secret] = ()) -> Report:
-    results = [r for inv in collection.inventories for r in evaluate_rules(inv, rules, params)]
+             secrets: Sequence[Secret] = (), suppressions: Sequence[Entry] = (),
+             today: date | None = None) -> Report:
+    """Run the rules over a collection, then the suppressions over the failures (each
+    account's against its own tags)."""
+    today = today or now().date()
+    results: list[Result] = []
+    matched = [0] * len(suppressions)
+    for inv in collection.inventories:
+        found, usage = apply(evaluate_rules(inv, rules, params), suppressions, inv.tags, today)
+        results += found
+        matched = [m + u.matched for m, u in zip(matched, usage, strict=True)]
     for failure in collection.unreached:
         results += [unreachable(rule, failure.account, collection.partition,
                                 f"{failure.operation} failed: {failure.code}: {failure.message}")
@@ -173,11 +187,15 @@ def evaluate(collection: Collection, rules: Sequence[Rule],
         finished_at=collection.finished_at, accounts=collection.accounts,
         regions=collection.regions, api_calls=collection.api_calls,
         api_retries=collection.api_retries, errors=collection.failures,
-        rules=tuple(r.id for r in rules), operations=dict(collection.operations))
+        rules=tuple(r.id for r in rules), operations=dict(collection.operations),
+        suppressions=tuple(Usage(e, e.expired(today), n).as_dict()
+                           for e, n in zip(suppressions, matched, strict=True)))
     return Report(info, tuple(results), tuple(secrets))
 
 
 def scan_account(ctx: AwsContext, regions: Sequence[str], rules: Sequence[Rule],
-                 params: Mapping[str, Mapping[str, Any]] | None = None) -> Report:
-    collection, secrets = collect(ctx, regions, params, rules)
-    return evaluate(collection, rules, params, secrets)
+                 params: Mapping[str, Mapping[str, Any]] | None = None,
+                 suppressions: Sequence[Entry] = ()) -> Report:
+    collection, secrets = collect(ctx, regions, params, rules,
+                                  tag_keys=tag_keys(suppressions))
+    return evaluate(collection, rules, params, secrets, suppressions)

@@ -11,7 +11,7 @@ from auditor.accounts import OPERATIONS as ACCOUNT_OPERATIONS
 from auditor.cli import iam_policy
 from auditor.collect.account import ALL_OPERATIONS
 
-IAM_PREFIX = {"elbv2": "elasticloadbalancing"}
+IAM_PREFIX = {"elbv2": "elasticloadbalancing", "resourcegroupstaggingapi": "tag"}
 # API Gateway's management API is authorised by HTTP verb on resource paths.
 VERB_ACTIONS = {"apigateway:GetRestApis": "apigateway:GET",
                 "apigateway:GetStages": "apigateway:GET"}

@@ -28,6 +28,7 @@ from auditor.collect import (
     ec2,
     elbv2,
     route53,
+    tagging,
     wafv2,
 )
 from auditor.collect.base import Calls
@@ -48,7 +49,7 @@ OPERATIONS = ("sts:GetCallerIdentity",)
 ALL_OPERATIONS = tuple(sorted({
     *OPERATIONS, *elbv2.OPERATIONS, *ec2.OPERATIONS, *awslambda.OPERATIONS,
     *cloudfront.OPERATIONS, *wafv2.OPERATIONS, *cloudwatch.OPERATIONS, *route53.OPERATIONS,
-    *apigateway.OPERATIONS}))
+    *apigateway.OPERATIONS, *tagging.OPERATIONS}))
 METRIC_DAYS_DEFAULT = 14
 CONFIGURATION_CODES = ("NoCredentialsError", "PartialCredentialsError",
                        "InvalidClientTokenId", "UnrecognizedClientException")
@@ -301,4 +302,6 @@ def collect_inventory(ctx: AwsContext, regions: list[str], account: str,
         inventory = replace(provisional,
                             regions=tuple(phase.map(collector.finish_region, work)))
         inventory = collector.finish_edge(inventory, edge)
+    if plan.tag_keys:
+        inventory = replace(inventory, tags=tagging.tags(calls, regions, plan.tag_keys))
     return replace(inventory, failures=tuple(calls.failures))

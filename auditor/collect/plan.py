@@ -40,6 +40,7 @@ FUNCTION_FACETS = {"function_config", "function_policy", "function_urls", "provi
 class Plan:
     path: bool  # read the request path (ALBs, listeners, rules, TGs, distributions)
     facets: frozenset[str]
+    tag_keys: frozenset[str] = frozenset()  # tags the suppressions match on (none: no call)
 
     def __contains__(self, facet: str) -> bool:
         return facet in self.facets

@@ -7,6 +7,7 @@ no CloudFront in front.
 
 from __future__ import annotations
 
+import urllib.request
 from collections.abc import Sequence
 
 import boto3
@@ -23,8 +24,10 @@ from auditor.demo.seed import (
 from auditor.rule import Rule
 from auditor.scan import Collection, Report, collect, evaluate
 from auditor.session import AwsContext
+from auditor.suppress import tag_keys
 
 DEMO_REGIONS = ("us-east-1", "eu-west-1")
+DEMO_SEED = 20261121
 DEMO_CREDENTIALS = {"aws_access_key_id": "demo", "aws_secret_access_key": "demo"}
 
 DEMO_APPS = (
@@ -49,7 +52,7 @@ DEMO_APPS = (
         multi_value=False, health=DEFAULT_HEALTH, edge_waf=False, alb_hardening=False,
         viewer_protocol="allow-all", keepalive=5,
         cached_paths=(("/account/*", CACHING_OPTIMIZED),), logging=False, alarms=False,
-        monthly_requests=2_000_000, throttles=40),
+        monthly_requests=2_000_000, throttles=40, tags={"team": "legacy"}),
     # Half-way through a secret rotation: CloudFront sends the new value, the ALB still
     # accepts only the old one.
     AppSpec("billing", "us-east-1", functions=(
@@ -65,6 +68,10 @@ DEMO_REST_API = ("us-east-1", "partner-api", 9)
 
 
 def seed_demo_account(endpoint_url: str) -> list[SeededApp]:
+    # moto draws ids (ALB ARNs, distribution ids) from one random source; a fixed seed
+    # gives the same account every run, so demo reports can serve as each other's baseline.
+    urllib.request.urlopen(urllib.request.Request(
+        f"{endpoint_url}/moto-api/seed?a={DEMO_SEED}", method="POST"), timeout=10).close()
     session = boto3.Session(region_name="us-east-1", **DEMO_CREDENTIALS)
     seeder = Seeder(session, endpoint_url)
     apps = [seeder.seed(spec) for spec in DEMO_APPS]
@@ -72,12 +79,12 @@ def seed_demo_account(endpoint_url: str) -> list[SeededApp]:
     return apps
 
 
-def run_demo(rules: Sequence[Rule], params=None) -> Report:
-    collection, secrets = collect_demo(params, rules)
-    return evaluate(collection, rules, params, secrets)
+def run_demo(rules: Sequence[Rule], params=None, suppressions=()) -> Report:
+    collection, secrets = collect_demo(params, rules, tag_keys(suppressions))
+    return evaluate(collection, rules, params, secrets, suppressions)
 
 
-def collect_demo(params=None, rules=None) -> tuple[Collection, tuple]:
+def collect_demo(params=None, rules=None, keys=frozenset()) -> tuple[Collection, tuple]:
     """Seed a fresh fake account and collect it: (collection, secrets)."""
     from auditor.demo.server import FakeAwsServer
 
@@ -85,4 +92,4 @@ def collect_demo(params=None, rules=None) -> tuple[Collection, tuple]:
         seed_demo_account(server.endpoint)
         session = boto3.Session(region_name="us-east-1", **DEMO_CREDENTIALS)
         ctx = AwsContext(session, endpoint_url=server.endpoint)
-        return collect(ctx, DEMO_REGIONS, params, rules)
+        return collect(ctx, DEMO_REGIONS, params, rules, tag_keys=keys)

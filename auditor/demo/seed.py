@@ -77,6 +77,7 @@ class AppSpec:
     monthly_requests: int = 45_000_000  # CloudWatch traffic seeded over the last week
     throttles: int = 0
     http_redirect: bool = False  # a second listener on :80 that redirects to HTTPS
+    tags: dict[str, str] = field(default_factory=dict)  # on the ALB, functions, distribution
 
 
 @dataclass
@@ -404,4 +405,18 @@ class Seeder:
         if spec.cloudfront:
             seeded.distribution_arn = self._distribution(spec, alb["DNSName"], sent)
         seed_operations(self, spec, seeded)
+        if spec.tags:
+            self._tag(spec, seeded)
         return seeded
+
+    def _tag(self, spec: AppSpec, seeded: SeededApp) -> None:
+        pairs = [{"Key": k, "Value": v} for k, v in spec.tags.items()]
+        self.client("elbv2", spec.region).add_tags(ResourceArns=[seeded.alb_arn], Tags=pairs)
+        functions = self.client("lambda", spec.region)
+        for fn in spec.functions:
+            name = f"{spec.name}-{fn.name}"
+            arn = functions.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
+            functions.tag_resource(Resource=arn, Tags=dict(spec.tags))
+        if seeded.distribution_arn:
+            self.client("cloudfront", "us-east-1").tag_resource(
+                Resource=seeded.distribution_arn, Tags={"Items": pairs})

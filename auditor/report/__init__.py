@@ -22,9 +22,17 @@ def renderer(fmt: str) -> Callable[[Report], str]:
         from auditor.report.json_report import render
     elif fmt == "table":
         from auditor.report.table import render
+    elif fmt == "csv":
+        from auditor.report.csv_report import render
+    elif fmt == "asff":
+        from auditor.report.asff import render
+    elif fmt == "ocsf":
+        from auditor.report.ocsf import render
+    elif fmt == "html":
+        from auditor.report.html import render
     else:
         raise ValueError(f"unknown format {fmt!r}")
     return render
 
 
-FORMATS = ("table", "json")
+FORMATS = ("table", "json", "csv", "asff", "ocsf", "html")

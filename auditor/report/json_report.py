@@ -15,7 +15,7 @@ from auditor.findings import Result, Severity, Status
 from auditor.scan import Report
 from auditor.secrets import Secret, scrub
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: suppressed status, suppression, baseline
 
 
 @cache
@@ -50,7 +50,7 @@ def summary(results: tuple[Result, ...]) -> dict[str, Any]:
 
 
 def result_dict(r: Result) -> dict[str, Any]:
-    return {
+    out = {
         "rule_id": r.rule_id,
         "rule": r.rule,
         "title": r.title,
@@ -65,11 +65,18 @@ def result_dict(r: Result) -> dict[str, Any]:
         "remediation": r.remediation,
         "related": list(r.related),
     }
+    if r.suppression is not None:
+        sup = r.suppression
+        out["suppression"] = {"reason": sup.reason, "expires": sup.expires.isoformat(),
+                              "matched_by": sup.matched_by, "expired": sup.expired}
+    if r.baseline is not None:
+        out["baseline"] = r.baseline
+    return out
 
 
 def document(report: Report, with_results: bool = True) -> dict[str, Any]:
     s = report.scan
-    return {
+    doc = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": TOOL_NAME, "version": __version__},
         "scan": {
@@ -98,6 +105,11 @@ def document(report: Report, with_results: bool = True) -> dict[str, Any]:
         "summary": summary(report.results),
         "results": [result_dict(r) for r in report.results] if with_results else [],
     }
+    if s.suppressions:
+        doc["scan"]["suppressions"] = [dict(u) for u in s.suppressions]
+    if s.baseline is not None:
+        doc["scan"]["baseline"] = dict(s.baseline)
+    return doc
 
 
 def validate(doc: dict[str, Any]) -> None:
@@ -161,12 +173,26 @@ def report_from_document(doc: dict[str, Any]) -> Report:
         accounts=tuple(scan["accounts"]), regions=tuple(scan["regions"]),
         api_calls=scan["api_calls"], api_retries=scan["api_retries"],
         errors=tuple(CallFailure(**{"resource": "", **e}) for e in scan["errors"]),
-        rules=tuple(scan["rules"]), operations=dict(scan.get("operations", {})))
+        rules=tuple(scan["rules"]), operations=dict(scan.get("operations", {})),
+        suppressions=tuple(scan.get("suppressions", ())), baseline=scan.get("baseline"))
     results = tuple(Result(
         rule_id=r["rule_id"], rule=r["rule"], title=r["title"], severity=Severity(r["severity"]),
         status=Status(r["status"]),
         resource=ResourceRef(r["resource"]["arn"], r["resource"]["type"], r["resource"]["name"],
                              r["account"], r["region"]),
         message=r["message"], evidence=r["evidence"], recommendation=r["recommendation"],
-        remediation=r["remediation"], related=tuple(r["related"])) for r in doc["results"])
+        remediation=r["remediation"], related=tuple(r["related"]),
+        suppression=_suppression(r.get("suppression")), baseline=r.get("baseline"))
+        for r in doc["results"])
     return Report(info, results)
+
+
+def _suppression(data: dict[str, Any] | None):
+    from datetime import date
+
+    from auditor.findings import Suppression
+
+    if data is None:
+        return None
+    return Suppression(data["reason"], date.fromisoformat(data["expires"]), data["matched_by"],
+                       data["expired"])

@@ -20,11 +20,18 @@ def clean(text: str, limit: int = MAX_CELL) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _message(r) -> str:
+    if r.suppression is not None and r.suppression.expired:
+        return f"[suppression expired {r.suppression.expires.isoformat()}] {r.message}"
+    return r.message
+
+
 def render(report: Report) -> str:
-    shown = [r for r in report.results if r.status is not Status.PASS]
+    shown = [r for r in report.results if r.status in (Status.FAIL, Status.ERROR)]
     shown.sort(
         key=lambda r: (-r.severity.rank, r.status is Status.ERROR, r.rule_id, r.resource.arn)
     )
+    with_baseline = report.scan.baseline is not None
     lines = []
     if shown:
         rows = [
@@ -33,17 +40,13 @@ def render(report: Report) -> str:
                 r.rule_id,
                 clean(r.resource.name or r.resource.arn, 48),
                 r.region,
-                clean(r.message),
-            ]
+                clean(_message(r)),
+            ] + ([r.baseline or ""] if with_baseline else [])
             for r in shown
         ]
-        lines.append(
-            tabulate(
-                rows,
-                headers=["severity", "rule", "resource", "region", "message"],
-                tablefmt="simple",
-            )
-        )
+        headers = ["severity", "rule", "resource", "region", "message"]
+        lines.append(tabulate(rows, headers=headers + (["baseline"] if with_baseline else []),
+                              tablefmt="simple"))
     else:
         lines.append("No failing results.")
     counts = {s: sum(1 for r in report.results if r.status is s) for s in Status}
@@ -52,14 +55,22 @@ def render(report: Report) -> str:
         for sev in Severity
         if (n := sum(1 for r in report.results if r.severity is sev and r.status is Status.FAIL))
     )
+    expired = sum(1 for r in report.results if r.suppression and r.suppression.expired)
     s = report.scan
     lines.append("")
     lines.append(
         f"{len(report.results)} results: {counts[Status.FAIL]} failed"
         f"{f' ({by_sev})' if by_sev else ''}, {counts[Status.PASS]} passed, "
-        f"{counts[Status.ERROR]} not evaluated; accounts {', '.join(s.accounts) or '-'}, "
+        f"{counts[Status.ERROR]} not evaluated"
+        + (f", {counts[Status.SUPPRESSED]} suppressed" if counts[Status.SUPPRESSED] else "")
+        + (f", {expired} with an expired suppression" if expired else "")
+        + f"; accounts {', '.join(s.accounts) or '-'}, "
         f"regions {', '.join(s.regions)}; {s.api_calls} API calls"
     )
+    if s.baseline is not None:
+        b = s.baseline
+        lines.append(f"Against baseline {b['scan_id']}: {b['new']} new, {b['unchanged']} "
+                     f"unchanged, {b['resolved']} resolved")
     ops = sorted({f"{e.operation} ({e.code})" for e in s.errors})
     if not report.complete:
         lines.append(
