@@ -10,142 +10,39 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import re
 import sys
-import tempfile
 from collections.abc import Sequence
 from importlib import resources
 
 from botocore.exceptions import BotoCoreError, NoCredentialsError, ProfileNotFound
 
-from auditor import TOOL_NAME, __version__
-from auditor.accounts import DEFAULT_ROLE, AccountsError, resolve_targets
+from auditor.accounts import AccountsError, resolve_targets
+from auditor.arguments import parse
 from auditor.baseline import counted, mark
 from auditor.collect.account import IdentityError
 from auditor.collect.base import Calls
 from auditor.collect.ec2 import enabled_regions
 from auditor.config import ConfigError
 from auditor.config import load as load_config
+from auditor.config import parse as parse_config
 from auditor.engine import UnknownRule, select_rules
 from auditor.findings import Severity
 from auditor.gaps import Unavailable
+from auditor.output import read_text, write_output
 from auditor.pacing import Pacer
 from auditor.process import UsageError, fewer_malloc_arenas, stoppable
 from auditor.progress import Progress
-from auditor.report import FORMATS, chunked
+from auditor.publish import Delivery, DeliveryError
+from auditor.report import chunked
 from auditor.scan import Collection, Report, Targets, collect, evaluate
 from auditor.session import AwsContext
 from auditor.suppress import tag_keys
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
-FAIL_ON_CHOICES = [s.value for s in Severity] + ["none"]
 REGION_PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 
 log = logging.getLogger("auditor")
-
-
-def _csv(value: str) -> list[str]:
-    return [v for v in (p.strip() for p in value.split(",")) if v]
-
-
-def _output_options(p: argparse.ArgumentParser, fail_on_default: str) -> None:
-    p.add_argument("--format", choices=FORMATS, default="table", help="output format")
-    p.add_argument("--output", "-o", metavar="PATH", help="write here instead of stdout")
-    p.add_argument(
-        "--fail-on",
-        choices=FAIL_ON_CHOICES,
-        default=fail_on_default,
-        help=f"exit 1 when a result at or above this severity fails (default {fail_on_default})",
-    )
-    p.add_argument("--rules", type=_csv, default=[], metavar="ID,...", help="only these rules")
-    p.add_argument(
-        "--skip-rules", type=_csv, default=[], metavar="ID,...", help="all rules but these"
-    )
-    p.add_argument("--config", metavar="FILE",
-                   help="TOML file of per-rule parameters and suppressions")
-    p.add_argument("--baseline", metavar="REPORT",
-                   help="an earlier JSON report: --fail-on judges only failures new since it")
-
-
-def _scope_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--profile", help="AWS profile (default: the standard credential chain)")
-    p.add_argument("--region", action="append", default=[], metavar="REGION",
-                   help="region to scan; repeatable (default: the profile's, else us-east-1)")
-    p.add_argument("--all-regions", action="store_true",
-                   help="every region enabled for the account")
-    p.add_argument("--endpoint-url", default=None,
-                   help="send every call here (moto, LocalStack); AWS_ENDPOINT_URL works too")
-    p.add_argument("--pacing", choices=("aws", "off"), default="aws",
-                   help="keep each account and region inside AWS's API rate limits (aws, the "
-                        "default), or send as fast as the fan-out allows (off: for endpoints "
-                        "without AWS's limits)")
-    p.add_argument("--timeout", type=float, metavar="SECONDS",
-                   help="stop collecting after this long; what was not reached is an error")
-    many = p.add_argument_group("many accounts")
-    many.add_argument("--accounts", action="append", default=[], metavar="ID,...",
-                      help="accounts to scan (default: the caller's own)")
-    many.add_argument("--accounts-file", metavar="FILE",
-                      help="accounts to scan, one per line (# comments allowed)")
-    many.add_argument("--organization", action="store_true",
-                      help="every active account of the caller's organization")
-    many.add_argument("--role-name", default=DEFAULT_ROLE,
-                      help=f"role assumed in each account (default {DEFAULT_ROLE})")
-    many.add_argument("--external-id", help="external id the role's trust policy requires")
-    many.add_argument("--shard", metavar="K/N",
-                      help="scan only the K-th of N stable slices of the accounts")
-    many.add_argument("--parallel-accounts", type=int, default=4, metavar="N",
-                      help="accounts scanned at once (default 4)")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="edge-audit",
-        description="Audit the CloudFront -> ALB -> Lambda pattern of an AWS account.",
-    )
-    parser.add_argument("--version", action="version", version=f"{TOOL_NAME} {__version__}")
-    parser.add_argument("--verbose", "-v", action="store_true", help="log AWS calls and progress")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks")
-    parser.add_argument("--quiet", "-q", action="store_true",
-                        help="no progress bar and no warnings on stderr")
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    scan = sub.add_parser("scan", help="scan an account")
-    _scope_options(scan)
-    _output_options(scan, "high")
-
-    collect = sub.add_parser("collect", help="read an account into a snapshot (no secrets)")
-    _scope_options(collect)
-    collect.add_argument("--output", "-o", metavar="SNAPSHOT", required=True,
-                         help="where to write the snapshot")
-    collect.add_argument("--config", metavar="FILE", help="TOML rule parameters")
-
-    evaluate = sub.add_parser("evaluate", help="run the rules over a snapshot, offline")
-    evaluate.add_argument("snapshot", metavar="SNAPSHOT")
-    _output_options(evaluate, "high")
-
-    demo = sub.add_parser("demo", help="scan a built-in fake account (no credentials needed)")
-    _output_options(demo, "none")
-
-    merge = sub.add_parser("merge", help="join reports (the shards of one scan) into one")
-    merge.add_argument("reports", nargs="+", metavar="REPORT")
-    merge.add_argument("--format", choices=FORMATS, default="json")
-    merge.add_argument("--output", "-o", metavar="PATH")
-    merge.add_argument("--fail-on", choices=FAIL_ON_CHOICES, default="high")
-
-    diff = sub.add_parser("diff", help="new, resolved and unchanged failures of two reports")
-    diff.add_argument("old", metavar="OLD_REPORT")
-    diff.add_argument("new", metavar="NEW_REPORT")
-    diff.add_argument("--format", choices=("table", "json"), default="table")
-    diff.add_argument("--output", "-o", metavar="PATH")
-    diff.add_argument("--fail-on", choices=FAIL_ON_CHOICES, default="high",
-                      help="exit 1 when a new failure is at or above this severity")
-
-    rules = sub.add_parser("rules", help="list the rule catalogue")
-    rules.add_argument("--format", choices=FORMATS, default="table")
-    sub.add_parser("schema", help="print the JSON Schema of --format json")
-    sub.add_parser("iam-policy", help="print the least-privilege IAM policy a scan needs")
-    return parser
 
 
 def exit_code(report: Report, fail_on: str) -> int:
@@ -156,31 +53,6 @@ def exit_code(report: Report, fail_on: str) -> int:
     threshold = Severity(fail_on).rank
     failing = any(r.severity.rank >= threshold for r in counted(report.results))
     return EXIT_FAIL if failing else EXIT_OK
-
-
-def write_output(text, path: str | None) -> None:
-    """Write text (or an iterable of text pieces) to stdout, or atomically to a file: a
-    temporary file renamed into place, so a reader never sees half a report."""
-    pieces = [text] if isinstance(text, str) else text
-    if not path:
-        for piece in pieces:
-            sys.stdout.write(piece)
-        sys.stdout.flush()
-        return
-    directory = os.path.dirname(os.path.abspath(path))
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".edge-audit-", dir=directory)
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            for piece in pieces:
-                handle.write(piece)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def _selected_rules(args: argparse.Namespace):
@@ -214,18 +86,73 @@ def _regions(args: argparse.Namespace, ctx: AwsContext) -> list[str]:
     return list(dict.fromkeys(args.region)) or [ctx.default_region]
 
 
+def _delivery(args: argparse.Namespace) -> Delivery:
+    """Clients for the sinks and for s3:// inputs: the scan's profile and endpoint."""
+    return Delivery(getattr(args, "profile", None), getattr(args, "endpoint_url", None))
+
+
+def _document(location: str, args: argparse.Namespace) -> dict:
+    """A findings document from a path or S3; an S3 latest.json pointer is followed."""
+    from auditor.merge import MergeError, parse_document
+    from auditor.publish.s3 import followed
+
+    text = read_text(location, lambda: _delivery(args))
+    try:
+        target = followed(json.loads(text))
+    except json.JSONDecodeError:
+        target = None
+    if target:
+        location, text = target, read_text(target, lambda: _delivery(args))
+    try:
+        return parse_document(text, location)
+    except MergeError as exc:
+        raise UsageError(str(exc)) from exc
+
+
 def deliver(report: Report, args: argparse.Namespace) -> int:
+    """Write the report where --output says, publish it, and return the exit code. A sink
+    that fails does not stop the others; the run then exits 3 (a scheduler must see it)."""
+    from auditor.publish import s3, securityhub
+
     if getattr(args, "baseline", None):
-        report = mark(report, _document(args.baseline))
-    write_output(chunked(args.format)(report), args.output)
-    return exit_code(report, args.fail_on)
+        report = mark(report, _document(args.baseline, args))
+    pieces = chunked(args.format)(report)
+    failures = []
+    if s3.is_s3(args.output):
+        try:
+            uri = s3.write(_delivery(args), args.output, report, args.format, pieces)
+            _say(args, f"report written to {uri}")
+        except (DeliveryError, ValueError) as exc:
+            failures.append(str(exc))
+    else:
+        write_output(pieces, args.output)
+    for sink in getattr(args, "publish", []):
+        if sink == "securityhub":
+            try:
+                done = securityhub.publish(_delivery(args), report, args.securityhub_region)
+                _say(args, f"Security Hub ({done.region}): {done.imported} findings imported, "
+                           f"{done.archived} of them archived")
+            except DeliveryError as exc:
+                failures.append(str(exc))
+    for failure in failures:
+        print(f"edge-audit: error: delivery failed: {failure}", file=sys.stderr)
+    return EXIT_INCOMPLETE if failures else exit_code(report, args.fail_on)
+
+
+def _say(args: argparse.Namespace, message: str) -> None:
+    if not args.quiet:
+        print(f"edge-audit: {message}", file=sys.stderr)
 
 
 def _config(args: argparse.Namespace):
     from rules import load_rules
 
+    location = getattr(args, "config", None)
     try:
-        return load_config(getattr(args, "config", None), load_rules())
+        if location and location.startswith("s3://"):
+            return parse_config(read_text(location, lambda: _delivery(args)), load_rules(),
+                                location)
+        return load_config(location, load_rules())
     except ConfigError as exc:
         raise UsageError(str(exc)) from exc
 
@@ -260,15 +187,6 @@ def _collect(args: argparse.Namespace, params, rules=None,
         finally:
             progress.close()
     except ValueError as exc:  # botocore rejects a malformed endpoint URL this way
-        raise UsageError(str(exc)) from exc
-
-
-def _document(path: str) -> dict:
-    from auditor.merge import MergeError, load
-
-    try:
-        return load(path)
-    except MergeError as exc:
         raise UsageError(str(exc)) from exc
 
 
@@ -334,7 +252,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from auditor.baseline import diff
     from auditor.report.diff import render
 
-    old, new = _document(args.old), _document(args.new)
+    old, new = _document(args.old, args), _document(args.new, args)
     changes = diff(old, new)
     write_output(render(changes, args.format, old, new), args.output)
     if not new["scan"]["complete"]:
@@ -407,7 +325,7 @@ COMMANDS = {
 
 
 def run(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = parse(argv)
     level = (logging.DEBUG if args.debug else logging.INFO if args.verbose
              else logging.ERROR)  # failed calls are in the report; --verbose logs them too
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s",

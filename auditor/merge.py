@@ -24,12 +24,19 @@ class MergeError(ValueError):
 def load(path: str) -> dict[str, Any]:
     try:
         with open(path, encoding="utf-8") as handle:
-            doc = json.load(handle)
-        validate(doc)
+            text = handle.read()
     except OSError as exc:
         raise MergeError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    return parse_document(text, path)
+
+
+def parse_document(text: str, source: str) -> dict[str, Any]:
+    """A findings document, validated against the schema (any 1.x version)."""
+    try:
+        doc = json.loads(text)
+        validate(doc)
     except (json.JSONDecodeError, jsonschema.ValidationError) as exc:
-        raise MergeError(f"{path} is not an edge-auditor findings document: "
+        raise MergeError(f"{source} is not an edge-auditor findings document: "
                          f"{getattr(exc, 'message', exc)}") from exc
     return doc
 

@@ -1,0 +1,176 @@
+"""The command line's arguments: every subcommand's options, and their defaults from the
+environment (``EDGE_AUDIT_<OPTION>``), so the container image and the Lambda handler run a
+scan configured by environment variables alone.
+
+An option given on the command line wins over its variable. Lists take commas
+(``EDGE_AUDIT_REGION=us-east-1,eu-west-1``); switches take 1/true/yes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Mapping, Sequence
+
+from auditor import TOOL_NAME, __version__
+from auditor.accounts import DEFAULT_ROLE
+from auditor.findings import Severity
+from auditor.report import FORMATS
+
+FAIL_ON_CHOICES = [s.value for s in Severity] + ["none"]
+ENV_PREFIX = "EDGE_AUDIT_"
+ENV_COMMANDS = ("scan", "evaluate", "demo", "collect")  # the ones a scheduled job runs
+
+
+def _csv(value: str) -> list[str]:
+    return [v for v in (p.strip() for p in value.split(",")) if v]
+
+
+def _output_options(p: argparse.ArgumentParser, fail_on_default: str) -> None:
+    p.add_argument("--format", choices=FORMATS, default="table", help="output format")
+    p.add_argument("--output", "-o", metavar="PATH",
+                   help="write here instead of stdout; s3://bucket/prefix/ writes a "
+                        "date-partitioned key and a latest.json pointer")
+    p.add_argument("--publish", action="append", default=[], choices=("securityhub",),
+                   help="also import the findings into Security Hub (repeatable)")
+    p.add_argument("--securityhub-region", metavar="REGION",
+                   help="Security Hub region to import into (default: the first scanned)")
+    p.add_argument(
+        "--fail-on",
+        choices=FAIL_ON_CHOICES,
+        default=fail_on_default,
+        help=f"exit 1 when a result at or above this severity fails (default {fail_on_default})",
+    )
+    p.add_argument("--rules", type=_csv, default=[], metavar="ID,...", help="only these rules")
+    p.add_argument(
+        "--skip-rules", type=_csv, default=[], metavar="ID,...", help="all rules but these"
+    )
+    p.add_argument("--config", metavar="FILE",
+                   help="TOML file (a path or an s3:// URL) of rule parameters and "
+                        "suppressions")
+    p.add_argument("--baseline", metavar="REPORT",
+                   help="an earlier JSON report (a path, an s3:// URL, or an S3 latest.json "
+                        "pointer): --fail-on judges only failures new since it")
+
+
+def _scope_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--profile", help="AWS profile (default: the standard credential chain)")
+    p.add_argument("--region", action="append", default=[], metavar="REGION",
+                   help="region to scan; repeatable (default: the profile's, else us-east-1)")
+    p.add_argument("--all-regions", action="store_true",
+                   help="every region enabled for the account")
+    p.add_argument("--endpoint-url", default=None,
+                   help="send every call here (moto, LocalStack); AWS_ENDPOINT_URL works too")
+    p.add_argument("--pacing", choices=("aws", "off"), default="aws",
+                   help="keep each account and region inside AWS's API rate limits (aws, the "
+                        "default), or send as fast as the fan-out allows (off: for endpoints "
+                        "without AWS's limits)")
+    p.add_argument("--timeout", type=float, metavar="SECONDS",
+                   help="stop collecting after this long; what was not reached is an error")
+    many = p.add_argument_group("many accounts")
+    many.add_argument("--accounts", action="append", default=[], metavar="ID,...",
+                      help="accounts to scan (default: the caller's own)")
+    many.add_argument("--accounts-file", metavar="FILE",
+                      help="accounts to scan, one per line (# comments allowed)")
+    many.add_argument("--organization", action="store_true",
+                      help="every active account of the caller's organization")
+    many.add_argument("--role-name", default=DEFAULT_ROLE,
+                      help=f"role assumed in each account (default {DEFAULT_ROLE})")
+    many.add_argument("--external-id", help="external id the role's trust policy requires")
+    many.add_argument("--shard", metavar="K/N",
+                      help="scan only the K-th of N stable slices of the accounts")
+    many.add_argument("--parallel-accounts", type=int, default=4, metavar="N",
+                      help="accounts scanned at once (default 4)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="edge-audit",
+        description="Audit the CloudFront -> ALB -> Lambda pattern of an AWS account.",
+    )
+    parser.add_argument("--version", action="version", version=f"{TOOL_NAME} {__version__}")
+    parser.add_argument("--verbose", "-v", action="store_true", help="log AWS calls and progress")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    parser.add_argument("--quiet", "-q", action="store_true",
+                        help="no progress bar and no warnings on stderr")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    scan = sub.add_parser("scan", help="scan an account")
+    _scope_options(scan)
+    _output_options(scan, "high")
+
+    collect = sub.add_parser("collect", help="read an account into a snapshot (no secrets)")
+    _scope_options(collect)
+    collect.add_argument("--output", "-o", metavar="SNAPSHOT", required=True,
+                         help="where to write the snapshot")
+    collect.add_argument("--config", metavar="FILE", help="TOML rule parameters")
+
+    evaluate = sub.add_parser("evaluate", help="run the rules over a snapshot, offline")
+    evaluate.add_argument("snapshot", metavar="SNAPSHOT")
+    _output_options(evaluate, "high")
+
+    demo = sub.add_parser("demo", help="scan a built-in fake account (no credentials needed)")
+    _output_options(demo, "none")
+
+    merge = sub.add_parser("merge", help="join reports (the shards of one scan) into one")
+    merge.add_argument("reports", nargs="+", metavar="REPORT")
+    merge.add_argument("--format", choices=FORMATS, default="json")
+    merge.add_argument("--output", "-o", metavar="PATH")
+    merge.add_argument("--fail-on", choices=FAIL_ON_CHOICES, default="high")
+
+    diff = sub.add_parser("diff", help="new, resolved and unchanged failures of two reports")
+    diff.add_argument("old", metavar="OLD_REPORT")
+    diff.add_argument("new", metavar="NEW_REPORT")
+    diff.add_argument("--format", choices=("table", "json"), default="table")
+    diff.add_argument("--output", "-o", metavar="PATH")
+    diff.add_argument("--fail-on", choices=FAIL_ON_CHOICES, default="high",
+                      help="exit 1 when a new failure is at or above this severity")
+
+    rules = sub.add_parser("rules", help="list the rule catalogue")
+    rules.add_argument("--format", choices=FORMATS, default="table")
+    sub.add_parser("schema", help="print the JSON Schema of --format json")
+    sub.add_parser("iam-policy", help="print the least-privilege IAM policy a scan needs")
+    return parser
+
+
+def env_name(action: argparse.Action) -> str | None:
+    longs = [o for o in action.option_strings if o.startswith("--")]
+    return ENV_PREFIX + longs[0][2:].upper().replace("-", "_") if longs else None
+
+
+def _from_env(action: argparse.Action, raw: str):
+    if isinstance(action, argparse._StoreTrueAction):
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    if isinstance(action, argparse._AppendAction):
+        values = [v.strip() for v in raw.split(",") if v.strip()]
+    else:
+        values = [action.type(raw) if action.type else raw]
+    for value in values:
+        if action.choices is not None and value not in action.choices:
+            raise argparse.ArgumentTypeError(
+                f"{env_name(action)}={raw!r}: choose from "
+                f"{', '.join(map(str, action.choices))}")
+    return values if isinstance(action, argparse._AppendAction) else values[0]
+
+
+def parse(argv: Sequence[str] | None = None,
+          environ: Mapping[str, str] | None = None) -> argparse.Namespace:
+    """Parse the command line; options it leaves unset take ``EDGE_AUDIT_*`` variables."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    environ = os.environ if environ is None else environ
+    if args.command not in ENV_COMMANDS:
+        return args
+    sub = parser._subparsers._group_actions[0].choices[args.command]
+    for action in sub._actions:
+        name = env_name(action)
+        if (not name or name not in environ or not hasattr(args, action.dest)
+                or getattr(args, action.dest) != action.default):
+            continue
+        try:
+            setattr(args, action.dest, _from_env(action, environ[name]))
+        except (argparse.ArgumentTypeError, ValueError) as exc:
+            parser.error(str(exc))
+    return args
+
+
