@@ -71,5 +71,8 @@ def merge(docs: list[dict[str, Any]]) -> dict[str, Any]:
         "summary": summary_of(merged),
         "results": merged,
     }
+    paths = {p["alb"]["arn"]: p for d in docs for p in d.get("paths", [])}
+    if paths:
+        doc["paths"] = list(paths.values())
     validate(doc)
     return doc

@@ -14,12 +14,20 @@ from auditor.publish import Delivery
 
 def write_output(text: str | Iterable[str], path: str | None) -> None:
     """Write text (or an iterable of text pieces) to stdout, or atomically to a file: a
-    temporary file renamed into place, so a reader never sees half a report."""
+    temporary file renamed into place, so a reader never sees half a report. A path
+    that is not a regular file (a device, a pipe) is written in place."""
     pieces = [text] if isinstance(text, str) else text
     if not path:
         for piece in pieces:
             sys.stdout.write(piece)
         sys.stdout.flush()
+        return
+    if os.path.exists(path) and not os.path.isfile(path):
+        # /dev/null, /dev/stdout, a FIFO: write into it. Renaming over it would replace
+        # the device node with a regular file.
+        with open(path, "w", encoding="utf-8") as handle:
+            for piece in pieces:
+                handle.write(piece)
         return
     directory = os.path.dirname(os.path.abspath(path))
     try:

@@ -23,10 +23,12 @@ from auditor.engine import unreachable
 from auditor.findings import Result, Status
 from auditor.headers import seal
 from auditor.inventory import CallFailure, Inventory
+from auditor.paths import PathPicture, pictures
 from auditor.rule import Rule
 from auditor.secrets import Secret
 from auditor.session import AwsContext
 from auditor.suppress import Entry, Usage, apply, tag_keys
+from auditor.topology import Topology
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ class Report:
     scan: ScanInfo
     results: tuple[Result, ...]
     secrets: tuple[Secret, ...] = ()  # for the reporters' last-line scrub; never rendered
+    paths: tuple[PathPicture, ...] = ()  # the edge paths, for pictures (auditor.paths)
 
     @property
     def complete(self) -> bool:
@@ -173,8 +176,10 @@ def evaluate(collection: Collection, rules: Sequence[Rule],
     account's against its own tags)."""
     today = today or now().date()
     results: list[Result] = []
+    paths: list[PathPicture] = []
     matched = [0] * len(suppressions)
     for inv in collection.inventories:
+        paths += pictures(Topology(inv))
         found, usage = apply(evaluate_rules(inv, rules, params), suppressions, inv.tags, today)
         results += found
         matched = [m + u.matched for m, u in zip(matched, usage, strict=True)]
@@ -190,7 +195,7 @@ def evaluate(collection: Collection, rules: Sequence[Rule],
         rules=tuple(r.id for r in rules), operations=dict(collection.operations),
         suppressions=tuple(Usage(e, e.expired(today), n).as_dict()
                            for e, n in zip(suppressions, matched, strict=True)))
-    return Report(info, tuple(results), tuple(secrets))
+    return Report(info, tuple(results), tuple(secrets), tuple(paths))
 
 
 def scan_account(ctx: AwsContext, regions: Sequence[str], rules: Sequence[Rule],

@@ -76,6 +76,23 @@ def test_output_is_written_atomically(tmp_path):
     assert os.listdir(tmp_path) == ["out.json"]
 
 
+def test_output_into_a_fifo_writes_into_it_and_keeps_the_node(tmp_path):
+    """Renaming over /dev/null or a FIFO would replace the node with a regular file."""
+    import stat
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()))
+    reader.start()
+    cli.write_output(["{", "}"], str(fifo))
+    reader.join(timeout=10)
+    assert received == ["{}"]
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert os.listdir(tmp_path) == ["pipe"]
+
+
 def _report(*statuses_and_severities) -> Report:
     from auditor.findings import Result
 

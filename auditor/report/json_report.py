@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import asdict
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -109,6 +110,8 @@ def document(report: Report, with_results: bool = True) -> dict[str, Any]:
         doc["scan"]["suppressions"] = [dict(u) for u in s.suppressions]
     if s.baseline is not None:
         doc["scan"]["baseline"] = dict(s.baseline)
+    if report.paths:
+        doc["paths"] = [asdict(p) for p in report.paths]
     return doc
 
 
@@ -163,7 +166,10 @@ def report_from_document(doc: dict[str, Any]) -> Report:
     """A findings document back as a `Report` (to render a merged report as a table)."""
     from datetime import datetime
 
+    import dacite
+
     from auditor.inventory import CallFailure, ResourceRef
+    from auditor.paths import PathPicture
     from auditor.scan import ScanInfo
 
     scan = doc["scan"]
@@ -184,7 +190,9 @@ def report_from_document(doc: dict[str, Any]) -> Report:
         remediation=r["remediation"], related=tuple(r["related"]),
         suppression=_suppression(r.get("suppression")), baseline=r.get("baseline"))
         for r in doc["results"])
-    return Report(info, results)
+    paths = tuple(dacite.from_dict(PathPicture, p, config=dacite.Config(cast=[tuple]))
+                  for p in doc.get("paths", ()))
+    return Report(info, results, paths=paths)
 
 
 def _suppression(data: dict[str, Any] | None):
