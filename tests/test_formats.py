@@ -123,7 +123,7 @@ def test_a_schema_violation_is_caught_by_the_ocsf_model():
 
 # ---------------------------------------------------------------- secrets
 
-@pytest.mark.parametrize("fmt", ["csv", "asff", "ocsf", "json", "table"])
+@pytest.mark.parametrize("fmt", ["csv", "asff", "ocsf", "json", "table", "html"])
 def test_no_format_writes_a_secret_it_was_given(fmt):
     value = "s3cr3t-Origin-Verify-Value-1234567"
     leaky = result(message=f"header value {value} seen", evidence={"value": value})
