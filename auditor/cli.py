@@ -114,8 +114,15 @@ def deliver(report: Report, args: argparse.Namespace) -> int:
     that fails does not stop the others; the run then exits 3 (a scheduler must see it)."""
     from auditor.publish import s3, securityhub
 
-    if getattr(args, "baseline", None):
-        report = mark(report, _document(args.baseline, args))
+    baseline = getattr(args, "baseline", None)
+    if baseline:
+        try:
+            report = mark(report, _document(baseline, args))
+        except s3.NoSuchObject:
+            if not baseline.endswith("/" + s3.POINTER):
+                raise
+            # The first run of a nightly job: no earlier scan, so every failure is new.
+            _say(args, f"no baseline yet at {baseline}: every failure counts as new")
     pieces = chunked(args.format)(report)
     failures = []
     if s3.is_s3(args.output):
@@ -343,6 +350,11 @@ def run(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("edge-audit: interrupted; no report written", file=sys.stderr)
         return EXIT_INCOMPLETE
+    except DeliveryError as exc:  # an s3:// --config or --baseline that cannot be read
+        from auditor.publish.s3 import NoSuchObject
+
+        print(f"edge-audit: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE if isinstance(exc, NoSuchObject) else EXIT_INCOMPLETE
     except (IdentityError, NoCredentialsError, BotoCoreError) as exc:
         if args.debug:
             raise

@@ -91,13 +91,21 @@ def write(delivery: Delivery, url: str, report: Report, fmt: str,
     return f"s3://{location.bucket}/{key}"
 
 
+class NoSuchObject(DeliveryError):
+    """The key is not in the bucket (a first run has no latest.json yet)."""
+
+
 def get_text(delivery: Delivery, url: str) -> str:
     location = Location.parse(url)
     key = url[len("s3://") + len(location.bucket) + 1:]
     try:
         answer = delivery.client("s3").get_object(Bucket=location.bucket, Key=key)
         return answer["Body"].read().decode("utf-8")
-    except (ClientError, BotoCoreError) as exc:
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+            raise NoSuchObject(f"{url} does not exist") from exc
+        raise DeliveryError(f"cannot read {url}: {exc}") from exc
+    except BotoCoreError as exc:
         raise DeliveryError(f"cannot read {url}: {exc}") from exc
 
 

@@ -111,7 +111,7 @@ def document(report: Report, with_results: bool = True) -> dict[str, Any]:
     if s.baseline is not None:
         doc["scan"]["baseline"] = dict(s.baseline)
     if report.paths:
-        doc["paths"] = [asdict(p) for p in report.paths]
+        doc["paths"] = json.loads(json.dumps([asdict(p) for p in report.paths]))  # tuples → lists
     return doc
 
 
