@@ -209,6 +209,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
 def cmd_collect(args: argparse.Namespace) -> int:
     from auditor.snapshot import dumps
 
+    if args.output.startswith("s3://"):
+        raise UsageError("collect writes a local snapshot file; copy it to S3 afterwards")
     config = _config(args)
     collection, _ = _collect(args, config.rule_params, keys=tag_keys(config.suppressions))
     write_output(dumps(collection), args.output)

@@ -243,3 +243,12 @@ def test_suppressed_failures_do_not_fail_the_run(tmp_path):
     assert run(["--quiet", "demo", "--fail-on", "info", "--config", str(config),
                 "-o", str(tmp_path / "out.txt")]) == 0
     assert "suppressed" in (tmp_path / "out.txt").read_text()
+
+
+def test_the_example_config_in_the_readme_is_valid():
+    from pathlib import Path
+
+    text = (Path(__file__).parent.parent / "examples" / "edge-audit.toml").read_text()
+    config = parse(text, load_rules())
+    assert len(config.suppressions) == 3
+    assert [s.expired(TODAY) for s in config.suppressions] == [False, False, True]
