@@ -52,7 +52,8 @@ def test_task_role_writes_only_its_reports_and_findings():
     assert writes["Resource"] == {"Fn::Sub": "${ReportBucket.Arn}/edge-audit/*"}
     hub = statements[1]["Fn::If"]
     assert hub[0] == "Publish" and hub[2] == {"Ref": "AWS::NoValue"}
-    assert hub[1]["Action"] == ["securityhub:BatchImportFindings", "securityhub:GetFindings"]
+    assert hub[1]["Action"] == ["securityhub:BatchImportFindings",
+                                "securityhub:BatchUpdateFindings", "securityhub:GetFindings"]
 
 
 def test_the_task_is_configured_only_with_variables_scan_reads():

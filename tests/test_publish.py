@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 
 import boto3
 import pytest
-from botocore.stub import Stubber
+from botocore.stub import ANY, Stubber
 
 from auditor.cli import run
 from auditor.demo.seed import AppSpec, FunctionSpec, Seeder
+from auditor.findings import Status, Suppression
 from auditor.publish import Delivery, DeliveryError
 from auditor.publish.securityhub import publish
+from auditor.report.asff import findings
 from auditor.report.json_report import validate
 from tests.reports import report, result
 
@@ -133,7 +136,7 @@ class StubbedDelivery(Delivery):
         return self.clients[service]
 
 
-def _stubbed(many, failed=()):
+def _stubbed(many, failed=(), active=()):
     session = boto3.Session(region_name="us-east-1", aws_access_key_id="a",
                             aws_secret_access_key="b")
     sts, hub = session.client("sts"), session.client("securityhub")
@@ -141,7 +144,7 @@ def _stubbed(many, failed=()):
     sts_stub.add_response("get_caller_identity", {
         "Account": "123456789012", "Arn": "arn:aws:iam::123456789012:role/auditor",
         "UserId": "AROAEXAMPLE"})
-    hub_stub.add_response("get_findings", {"Findings": []})
+    hub_stub.add_response("get_findings", {"Findings": list(active)})
     sizes = [min(100, many - start) for start in range(0, many, 100)]
     for n in sizes:
         answer_failed = list(failed)[:n]
@@ -166,3 +169,41 @@ def test_findings_security_hub_refuses_make_the_delivery_fail():
     delivery, sts_stub, hub_stub, _ = _stubbed(1, refused)
     with sts_stub, hub_stub, pytest.raises(DeliveryError, match="refused 1 of 1"):
         publish(delivery, report(result()))
+
+
+def _active(result_, workflow: str) -> dict:
+    """The finding Security Hub holds for a result, with a workflow state."""
+    [finding] = findings(report(result_), "us-east-1", "123456789012")
+    return {**finding, "Workflow": {"Status": workflow}}
+
+
+@pytest.mark.parametrize(("expired", "held", "sent"), [
+    (False, "NEW", "SUPPRESSED"),      # suppressed after the finding was first imported
+    (True, "SUPPRESSED", "NEW"),       # the suppression ran out: the finding reopens
+])
+def test_workflow_changes_on_existing_findings_use_batch_update(expired, held, sent):
+    """BatchImportFindings ignores Workflow on a finding that exists already."""
+    status = Status.FAIL if expired else Status.SUPPRESSED
+    suppressed = result(status=status, suppression=Suppression(
+        "accepted", date(2027, 1, 1), "resource *", expired))
+    delivery, sts_stub, hub_stub, _ = _stubbed(1, active=[_active(suppressed, held)])
+    [finding] = findings(report(suppressed), "us-east-1", "123456789012")
+    hub_stub.add_response("batch_update_findings", {"ProcessedFindings": [
+        {"Id": finding["Id"], "ProductArn": finding["ProductArn"]}], "UnprocessedFindings": []},
+        {"FindingIdentifiers": [{"Id": finding["Id"], "ProductArn": finding["ProductArn"]}],
+         "Workflow": {"Status": sent},
+         "Note": {"Text": ANY, "UpdatedBy": "edge-auditor"}})
+    with sts_stub, hub_stub:
+        done = publish(delivery, report(suppressed))
+        hub_stub.assert_no_pending_responses()
+    assert done.workflow_updates == 1
+
+
+def test_a_workflow_already_in_step_is_left_alone():
+    suppressed = result(status=Status.SUPPRESSED, suppression=Suppression(
+        "accepted", date(2027, 1, 1), "resource *"))
+    delivery, sts_stub, hub_stub, _ = _stubbed(1, active=[_active(suppressed, "SUPPRESSED")])
+    with sts_stub, hub_stub:
+        done = publish(delivery, report(suppressed))
+        hub_stub.assert_no_pending_responses()  # no batch_update_findings was expected
+    assert done.workflow_updates == 0

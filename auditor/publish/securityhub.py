@@ -14,6 +14,11 @@ another. What is sent:
 Passes that were never failures are not sent: they would be archived findings nobody asked
 for, and Security Hub bills per finding ingested. ``BatchImportFindings`` takes at most
 100 findings a call; findings it refuses are counted and make the delivery fail.
+
+``BatchImportFindings`` sets ``Workflow`` only when it creates a finding; on an existing
+one it ignores it. So a suppression added (or expired) after a finding was first imported
+is applied with ``BatchUpdateFindings``: ``SUPPRESSED`` with the reason as the note, or
+back to ``NEW`` when the suppression expired.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ class Published:
     region: str
     imported: int
     archived: int  # of the imported: findings closed by this scan
+    workflow_updates: int = 0  # existing findings suppressed, or reopened on expiry
 
 
 def batches(items: list[dict], size: int = BATCH) -> Iterator[list[dict]]:
@@ -79,6 +85,27 @@ def to_send(report: Report, region: str, importer: str,
     return send + gone, archived
 
 
+def workflow_changes(report: Report, region: str, importer: str,
+                     active: dict[str, dict[str, Any]]) -> list[tuple[str, str, list[str]]]:
+    """(status, note, ids) for existing findings whose workflow this scan changes."""
+    changes: dict[tuple[str, str], list[str]] = {}
+    for result, finding in zip(report.results, findings(report, region, importer),
+                               strict=True):
+        current = active.get(finding["Id"])
+        sup = result.suppression
+        if current is None or sup is None:
+            continue
+        state = current.get("Workflow", {}).get("Status", "NEW")
+        if not sup.expired and state != "SUPPRESSED":
+            key = ("SUPPRESSED", f"edge-auditor suppression until {sup.expires}: {sup.reason}")
+        elif sup.expired and state == "SUPPRESSED":
+            key = ("NEW", f"edge-auditor suppression expired {sup.expires}: {sup.reason}")
+        else:
+            continue
+        changes.setdefault(key, []).append(finding["Id"])
+    return [(status, note[:512], ids) for (status, note), ids in changes.items()]
+
+
 def publish(delivery: Delivery, report: Report, region: str | None = None) -> Published:
     region = region or home_region(report)
     try:
@@ -92,10 +119,23 @@ def publish(delivery: Delivery, report: Report, region: str | None = None) -> Pu
         for batch in batches(send):
             answer = hub.batch_import_findings(Findings=batch)
             failed += answer.get("FailedFindings", [])
+        product = product_arn(partition, region, importer)
+        updated = 0
+        for status, note, ids in workflow_changes(report, region, importer, active):
+            for start in range(0, len(ids), BATCH):
+                chunk = ids[start:start + BATCH]
+                answer = hub.batch_update_findings(
+                    FindingIdentifiers=[{"Id": i, "ProductArn": product} for i in chunk],
+                    Workflow={"Status": status},
+                    Note={"Text": note, "UpdatedBy": "edge-auditor"})
+                failed += [{"Id": u["FindingIdentifier"]["Id"], "ErrorCode": u["ErrorCode"],
+                            "ErrorMessage": u["ErrorMessage"]}
+                           for u in answer.get("UnprocessedFindings", [])]
+                updated += len(chunk)
     except (ClientError, BotoCoreError) as exc:
         raise DeliveryError(f"Security Hub in {region}: {exc}") from exc
     if failed:
         codes = sorted({f.get("ErrorCode", "?") for f in failed})
         raise DeliveryError(f"Security Hub in {region} refused {len(failed)} of {len(send)} "
                             f"findings ({', '.join(codes)}): {failed[0].get('ErrorMessage')}")
-    return Published(region, len(send), archived)
+    return Published(region, len(send), archived, updated)
