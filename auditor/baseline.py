@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from auditor.inventory import GLOBAL_REGION
 from auditor.scan import Report
 
 Key = tuple[str, str, str]
@@ -47,9 +48,17 @@ def _brief(result: Mapping[str, Any]) -> dict[str, Any]:
                                    "region", "resource", "message")}
 
 
+def covered(accounts: Iterable[str], rules: Iterable[str], regions: Iterable[str],
+            account: str, rule_id: str, region: str) -> bool:
+    """Whether a scan of these accounts, rules and regions judged (account, rule, region).
+    CloudFront (region ``global``) is read by every scan."""
+    return (account in accounts and rule_id in rules
+            and (region == GLOBAL_REGION or region in regions))
+
+
 def _in_scope(result: Mapping[str, Any], scan: Mapping[str, Any]) -> bool:
-    return (result["account"] in scan["accounts"] and result["rule_id"] in scan["rules"]
-            and (result["region"] in scan["regions"] or result["region"] == "global"))
+    return covered(scan["accounts"], scan["rules"], scan["regions"], result["account"],
+                   result["rule_id"], result["region"])
 
 
 def diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> Diff:

@@ -87,8 +87,12 @@ def _regions(args: argparse.Namespace, ctx: AwsContext) -> list[str]:
 
 
 def _delivery(args: argparse.Namespace) -> Delivery:
-    """Clients for the sinks and for s3:// inputs: the scan's profile and endpoint."""
-    return Delivery(getattr(args, "profile", None), getattr(args, "endpoint_url", None))
+    """Clients for the sinks and for s3:// inputs: the scan's profile and endpoint. Made
+    once per run, and only when something is read from or written to S3 or Security Hub."""
+    if getattr(args, "delivery", None) is None:
+        args.delivery = Delivery(getattr(args, "profile", None),
+                                 getattr(args, "endpoint_url", None))
+    return args.delivery
 
 
 def _document(location: str, args: argparse.Namespace) -> dict:

@@ -113,8 +113,20 @@ def evaluate(
 
     ``params`` maps a rule id to parameter overrides (from ``--config``).
     """
+    return evaluate_topology(topology_of(inventory), rules, params)
+
+
+def topology_of(inventory: Inventory) -> Topology:
+    """The graph the rules read (and the path pictures are drawn from)."""
     inventory, _ = seal(inventory)  # a no-op for a collected inventory, sealed already
-    topo = Topology(inventory)
+    return Topology(inventory)
+
+
+def evaluate_topology(
+    topo: Topology,
+    rules: Sequence[Rule],
+    params: Mapping[str, Mapping[str, Any]] | None = None,
+) -> list[Result]:
     params = params or {}
     results: list[Result] = []
     for rule in rules:

@@ -18,8 +18,7 @@ from typing import Any
 from auditor.accounts import DEFAULT_ROLE, assume
 from auditor.collect.account import METRIC_DAYS_DEFAULT, collect_inventory, identify
 from auditor.collect.plan import Plan
-from auditor.engine import evaluate as evaluate_rules
-from auditor.engine import unreachable
+from auditor.engine import evaluate_topology, topology_of, unreachable
 from auditor.findings import Result, Status
 from auditor.headers import seal
 from auditor.inventory import CallFailure, Inventory
@@ -28,7 +27,6 @@ from auditor.rule import Rule
 from auditor.secrets import Secret
 from auditor.session import AwsContext
 from auditor.suppress import Entry, Usage, apply, tag_keys
-from auditor.topology import Topology
 
 
 @dataclass(frozen=True)
@@ -179,8 +177,10 @@ def evaluate(collection: Collection, rules: Sequence[Rule],
     paths: list[PathPicture] = []
     matched = [0] * len(suppressions)
     for inv in collection.inventories:
-        paths += pictures(Topology(inv))
-        found, usage = apply(evaluate_rules(inv, rules, params), suppressions, inv.tags, today)
+        topo = topology_of(inv)
+        paths += pictures(topo)
+        found, usage = apply(evaluate_topology(topo, rules, params), suppressions, inv.tags,
+                             today)
         results += found
         matched = [m + u.matched for m, u in zip(matched, usage, strict=True)]
     for failure in collection.unreached:

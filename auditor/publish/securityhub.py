@@ -29,9 +29,11 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from auditor.baseline import covered
+from auditor.inventory import GLOBAL_REGION
 from auditor.publish import Delivery, DeliveryError
 from auditor.report.asff import findings, home_region, product_arn
-from auditor.report.shared import iso_z, real_region
+from auditor.report.shared import finding_id, iso_z
 from auditor.scan import Report
 
 BATCH = 100  # BatchImportFindings' limit
@@ -66,11 +68,11 @@ def active_findings(hub, product: str) -> dict[str, dict[str, Any]]:
 def _looked_for(finding: dict[str, Any], report: Report) -> bool:
     """Whether this scan would have judged the finding's (account, rule, resource)."""
     scan = report.scan
-    rule = finding["GeneratorId"].removeprefix("edge-auditor/")
     resource = (finding.get("Resources") or [{}])[0]
-    edge = resource.get("Type") == "AwsCloudFrontDistribution"  # read in every scan
-    in_region = edge or resource.get("Region") in {real_region(r) for r in scan.regions}
-    return finding.get("AwsAccountId") in scan.accounts and rule in scan.rules and in_region
+    edge = resource.get("Type") == "AwsCloudFrontDistribution"
+    return covered(scan.accounts, scan.rules, scan.regions, finding.get("AwsAccountId", ""),
+                   finding["GeneratorId"].removeprefix("edge-auditor/"),
+                   GLOBAL_REGION if edge else resource.get("Region", ""))
 
 
 def to_send(report: Report, region: str, importer: str,
@@ -85,13 +87,12 @@ def to_send(report: Report, region: str, importer: str,
     return send + gone, archived
 
 
-def workflow_changes(report: Report, region: str, importer: str,
+def workflow_changes(report: Report,
                      active: dict[str, dict[str, Any]]) -> list[tuple[str, str, list[str]]]:
     """(status, note, ids) for existing findings whose workflow this scan changes."""
     changes: dict[tuple[str, str], list[str]] = {}
-    for result, finding in zip(report.results, findings(report, region, importer),
-                               strict=True):
-        current = active.get(finding["Id"])
+    for result in report.results:
+        current = active.get(finding_id(result))
         sup = result.suppression
         if current is None or sup is None:
             continue
@@ -102,7 +103,7 @@ def workflow_changes(report: Report, region: str, importer: str,
             key = ("NEW", f"edge-auditor suppression expired {sup.expires}: {sup.reason}")
         else:
             continue
-        changes.setdefault(key, []).append(finding["Id"])
+        changes.setdefault(key, []).append(finding_id(result))
     return [(status, note[:512], ids) for (status, note), ids in changes.items()]
 
 
@@ -121,7 +122,7 @@ def publish(delivery: Delivery, report: Report, region: str | None = None) -> Pu
             failed += answer.get("FailedFindings", [])
         product = product_arn(partition, region, importer)
         updated = 0
-        for status, note, ids in workflow_changes(report, region, importer, active):
+        for status, note, ids in workflow_changes(report, active):
             for start in range(0, len(ids), BATCH):
                 chunk = ids[start:start + BATCH]
                 answer = hub.batch_update_findings(

@@ -27,6 +27,7 @@ from auditor.inventory import (
 )
 from auditor.report.shared import finding_id, iso_z, partition_of, real_region, scrubbed
 from auditor.scan import Report
+from auditor.session import GLOBAL_SERVICE_REGION
 
 SCHEMA_VERSION = "2018-10-08"
 TYPES = ["Software and Configuration Checks/AWS Security Best Practices"]
@@ -109,11 +110,13 @@ def finding(result: Result, report: Report, region: str, importer: str | None = 
 
 def _related(arn: str) -> dict[str, str]:
     parts = arn.split(":")
-    service, region = parts[2], parts[3] or "us-east-1"
-    kind = {"elasticloadbalancing": "loadbalancer/app/" in arn and "AwsElbv2LoadBalancer",
-            "cloudfront": "AwsCloudFrontDistribution", "lambda": "AwsLambdaFunction"}
-    return {"Type": kind.get(service) or "Other", "Id": arn, "Partition": partition_of(arn),
-            "Region": region}
+    if ":loadbalancer/app/" in arn:
+        kind = "AwsElbv2LoadBalancer"
+    else:
+        kind = {"cloudfront": "AwsCloudFrontDistribution",
+                "lambda": "AwsLambdaFunction"}.get(parts[2], "Other")
+    return {"Type": kind, "Id": arn, "Partition": partition_of(arn),
+            "Region": parts[3] or GLOBAL_SERVICE_REGION}
 
 
 def home_region(report: Report) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 from tabulate import tabulate
 
 from auditor.baseline import Diff
-from auditor.report.table import clean
+from auditor.report.table import HEADERS, cells
 
 SECTIONS = (("new", "New failures"), ("resolved", "Resolved"),
             ("unchanged", "Still failing"),
@@ -26,11 +26,9 @@ def render(changes: Diff, fmt: str, old: Mapping[str, Any], new: Mapping[str, An
         items = getattr(changes, name)
         lines.append(f"{heading}: {len(items)}")
         if items and name != "unchanged":
-            rows = [[r["severity"].upper(), r["rule_id"],
-                     clean(r["resource"]["name"] or r["resource"]["arn"], 48), r["region"],
-                     clean(r["message"], 80)] for r in items]
-            lines.append(tabulate(rows, headers=["severity", "rule", "resource", "region",
-                                                 "message"]))
+            rows = [cells(r["severity"].upper(), r["rule_id"], r["resource"]["name"],
+                          r["resource"]["arn"], r["region"], r["message"], 80) for r in items]
+            lines.append(tabulate(rows, headers=HEADERS))
         lines.append("")
     if not new["scan"]["complete"]:
         lines.append("INCOMPLETE: the new scan could not see all its data")

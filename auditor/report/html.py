@@ -48,7 +48,6 @@ def _area(rule_id: str) -> str:
 class Box:
     x: int
     y: int
-    column: int
     title: str
     arn: str
     badges: tuple[tuple[str, str], ...]  # (rule id, severity) of the rules failing on it
@@ -68,7 +67,7 @@ def _box(column: int, row_y: int, title: str, arn: str, failing, note: str = "")
     hits = sorted(failing.get(arn, []), key=lambda r: (-r.severity.rank, r.rule_id))
     badges = tuple(dict.fromkeys((r.rule_id, r.severity.value) for r in hits))
     worst = hits[0].severity.value if hits else ""
-    return Box(column * (BOX_W + COL_GAP), row_y, column, title, arn, badges, worst, note)
+    return Box(column * (BOX_W + COL_GAP), row_y, title, arn, badges, worst, note)
 
 
 def layout(path: PathPicture, failing: dict[str, list[Result]]) -> dict[str, Any]:
@@ -103,7 +102,7 @@ def layout(path: PathPicture, failing: dict[str, list[Result]]) -> dict[str, Any
             lines.append(_join(box, alb, ""))
         rows_h = max(rows_h, top + len(dists) * (BOX_H + ROW_GAP) - ROW_GAP)
     else:
-        boxes.append(Box(0, alb.y, 0, "no CloudFront", "", (), "exposed",
+        boxes.append(Box(0, alb.y, "no CloudFront", "", (), "exposed",
                          "the ALB is reached directly"))
         lines.append(_join(boxes[-1], alb, "direct"))
     return {"boxes": boxes, "lines": lines, "width": 5 * BOX_W + 4 * COL_GAP + 2,

@@ -129,21 +129,21 @@ def _result_validator() -> jsonschema.protocols.Validator:
 def chunks(report: Report) -> Iterator[str]:
     """The document in pieces, each validated and scrubbed, so a scan of thousands of
     resources never holds its whole report as one string (or one dict) in memory."""
-    envelope = _scrubbed(document(report, with_results=False), report.secrets)
+    envelope = scrubbed(document(report, with_results=False), report.secrets)
     validate(envelope)
     head = json.dumps(envelope, indent=2, ensure_ascii=False, default=_refuse_secrets)
     before, after = head.rsplit('"results": []', 1)
     yield before + '"results": ['
     validator = _result_validator()
     for index, result in enumerate(report.results):
-        item = _scrubbed(result_dict(result), report.secrets)
+        item = scrubbed(result_dict(result), report.secrets)
         validator.validate(item)
         text = json.dumps(item, indent=2, ensure_ascii=False, default=_refuse_secrets)
         yield ("," if index else "") + "\n    " + text.replace("\n", "\n    ")
     yield ("\n  " if report.results else "") + "]" + after + "\n"
 
 
-def _scrubbed(value: Any, secrets) -> Any:
+def scrubbed(value: Any, secrets) -> Any:
     """The last-line scrub, on string values only: scrubbing the serialized text could cut
     into a number or a key and leave invalid JSON."""
     if not secrets:
@@ -151,10 +151,10 @@ def _scrubbed(value: Any, secrets) -> Any:
     if isinstance(value, str):
         return scrub(value, secrets)
     if isinstance(value, dict):
-        return {scrub(k, secrets) if isinstance(k, str) else k: _scrubbed(v, secrets)
+        return {scrub(k, secrets) if isinstance(k, str) else k: scrubbed(v, secrets)
                 for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_scrubbed(v, secrets) for v in value]
+        return [scrubbed(v, secrets) for v in value]
     return value
 
 

@@ -6,12 +6,10 @@ from typing import Any
 
 from auditor.findings import Result
 from auditor.inventory import GLOBAL_REGION
-from auditor.report.json_report import _scrubbed
+from auditor.report.json_report import scrubbed
 from auditor.session import GLOBAL_SERVICE_REGION
 
-__all__ = ["finding_id", "partition_of", "real_region", "scrubbed"]
-
-scrubbed = _scrubbed
+__all__ = ["finding_id", "iso_z", "partition_of", "real_region", "scrubbed"]
 
 
 def finding_id(result: Result) -> str:

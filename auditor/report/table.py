@@ -26,6 +26,15 @@ def _message(r) -> str:
     return r.message
 
 
+HEADERS = ["severity", "rule", "resource", "region", "message"]
+
+
+def cells(severity: str, rule_id: str, name: str, arn: str, region: str, message: str,
+          message_limit: int = MAX_CELL) -> list[str]:
+    """One row of a findings table (the scan's and the diff's), neutralised and cut."""
+    return [severity, rule_id, clean(name or arn, 48), region, clean(message, message_limit)]
+
+
 def render(report: Report) -> str:
     shown = [r for r in report.results if r.status in (Status.FAIL, Status.ERROR)]
     shown.sort(
@@ -35,17 +44,12 @@ def render(report: Report) -> str:
     lines = []
     if shown:
         rows = [
-            [
-                r.severity.value.upper() if r.status is Status.FAIL else "ERROR",
-                r.rule_id,
-                clean(r.resource.name or r.resource.arn, 48),
-                r.region,
-                clean(_message(r)),
-            ] + ([r.baseline or ""] if with_baseline else [])
+            cells(r.severity.value.upper() if r.status is Status.FAIL else "ERROR", r.rule_id,
+                  r.resource.name, r.resource.arn, r.region, _message(r))
+            + ([r.baseline or ""] if with_baseline else [])
             for r in shown
         ]
-        headers = ["severity", "rule", "resource", "region", "message"]
-        lines.append(tabulate(rows, headers=headers + (["baseline"] if with_baseline else []),
+        lines.append(tabulate(rows, headers=HEADERS + (["baseline"] if with_baseline else []),
                               tablefmt="simple"))
     else:
         lines.append("No failing results.")
