@@ -8,7 +8,7 @@ from typing import Any
 
 from auditor.findings import Result, Status, Verdict
 from auditor.gaps import DataUnavailable
-from auditor.headers import seal
+from auditor.headers import seal_all
 from auditor.inventory import GLOBAL_REGION, T_ACCOUNT, Inventory, ResourceRef
 from auditor.rule import Rule, SubjectKind
 from auditor.topology import SubjectSet, Topology
@@ -109,17 +109,18 @@ def evaluate(
     rules: Sequence[Rule],
     params: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[Result]:
-    """Every rule over one account's inventory, in rule order then resource order.
+    """Every rule over one inventory, in rule order then resource order.
 
     ``params`` maps a rule id to parameter overrides (from ``--config``).
     """
     return evaluate_topology(topology_of(inventory), rules, params)
 
 
-def topology_of(inventory: Inventory) -> Topology:
-    """The graph the rules read (and the path pictures are drawn from)."""
-    inventory, _ = seal(inventory)  # a no-op for a collected inventory, sealed already
-    return Topology(inventory)
+def topology_of(*inventories: Inventory) -> Topology:
+    """The one graph over a run's inventories that the rules read (and the path pictures
+    are drawn from)."""
+    sealed, _ = seal_all(inventories)  # a no-op for collected inventories, sealed already
+    return Topology(*sealed)
 
 
 def evaluate_topology(

@@ -73,20 +73,16 @@ def match_key(dist: Distribution, origin: Origin, rule: ListenerRule, index: int
     return f"{dist.arn}|{origin.origin_id}|{rule.arn}|{index}"
 
 
-def condition_accepts(inventory: Inventory, dist: Distribution, origin: Origin,
-                      rule: ListenerRule, index: int) -> bool:
-    """The verdict computed at sealing time for one origin and one header condition."""
-    return inventory.header_matches.get(match_key(dist, origin, rule, index), False)
-
-
 # ------------------------------------------------------------------ sealing
 
 
-def _verdicts(inventory: Inventory) -> dict[str, bool]:
+def _verdicts(inventories: tuple[Inventory, ...]) -> dict[str, dict[str, bool]]:
+    """account of the ALB -> {match key: verdict}, over the graph of every inventory (the
+    distribution sending the header may live in another account than the ALB)."""
     from auditor.topology import Topology  # the graph links origins to ALBs
 
-    topo = Topology(inventory)
-    verdicts: dict[str, bool] = {}
+    topo = Topology(*inventories)
+    verdicts: dict[str, dict[str, bool]] = {}
     for path in topo.all_edge_paths():
         sent = path.origin.custom_headers
         try:
@@ -97,7 +93,7 @@ def _verdicts(inventory: Inventory) -> dict[str, bool]:
             for index, condition in enumerate(rule.header_conditions):
                 if condition_checks(condition, sent):
                     key = match_key(path.distribution, path.origin, rule, index)
-                    verdicts[key] = _accepts(condition, sent)
+                    verdicts.setdefault(path.alb.account, {})[key] = _accepts(condition, sent)
     return verdicts
 
 
@@ -125,12 +121,20 @@ def _strip_distribution(dist: Distribution) -> Distribution:
     return replace(dist, origins=origins)
 
 
-def seal(inventory: Inventory) -> tuple[Inventory, list[Secret]]:
-    """Compute every header verdict, then drop every secret: (sealed inventory, secrets)."""
-    if inventory.sealed:
-        return inventory, []
-    secrets = inventory.secrets()
-    verdicts = _verdicts(inventory)
+def seal_all(inventories: tuple[Inventory, ...] | list[Inventory]
+             ) -> tuple[tuple[Inventory, ...], list[Secret]]:
+    """Compute every header verdict across the run's inventories, then drop every secret:
+    (sealed inventories, secrets). Each verdict is kept on the ALB's account."""
+    inventories = tuple(inventories)
+    if all(inv.sealed for inv in inventories):
+        return inventories, []
+    secrets = [s for inv in inventories if not inv.sealed for s in inv.secrets()]
+    verdicts = _verdicts(inventories)
+    return tuple(inv if inv.sealed else _stripped(inv, verdicts.get(inv.account, {}))
+                 for inv in inventories), secrets
+
+
+def _stripped(inventory: Inventory, verdicts: dict[str, bool]) -> Inventory:
     regions = tuple(
         r if isinstance(r.load_balancers, Unavailable)
         else replace(r, load_balancers=tuple(_strip_alb(lb) for lb in r.load_balancers))
@@ -138,6 +142,11 @@ def seal(inventory: Inventory) -> tuple[Inventory, list[Secret]]:
     dists = inventory.distributions
     if not isinstance(dists, Unavailable):
         dists = tuple(_strip_distribution(d) for d in dists)
-    sealed = replace(inventory, regions=regions, distributions=dists,
-                     header_matches=verdicts, sealed=True)
+    return replace(inventory, regions=regions, distributions=dists,
+                   header_matches=verdicts, sealed=True)
+
+
+def seal(inventory: Inventory) -> tuple[Inventory, list[Secret]]:
+    """One inventory sealed on its own: (sealed inventory, secrets)."""
+    (sealed,), secrets = seal_all((inventory,))
     return sealed, secrets

@@ -271,6 +271,8 @@ class Origin:
     keepalive_timeout_seconds: int
     vpc_origin_id: str | None = None
     ssl_protocols: tuple[str, ...] = ()
+    connection_attempts: int = 3
+    ip_address_type: str = "ipv4"  # ipv4 | ipv6 | dualstack: which address family it dials
 
 
 @dataclass(frozen=True)
@@ -306,6 +308,10 @@ class Distribution:
     # Read for edge distributions only; None where not read.
     logging_enabled: bool | Unavailable | None = None
     realtime_metrics: bool | Unavailable | None = None
+    enabled: bool = True  # a disabled distribution fronts nothing
+    staging: bool = False  # continuous deployment's staging copy: fronts like its primary
+    connection_mode: str = "direct"  # "tenant-only": a multi-tenant distribution
+    aliases: tuple[str, ...] = ()  # the viewer Host names (CNAMEs)
 
     @property
     def ref(self) -> ResourceRef:
@@ -339,6 +345,8 @@ class RegionInventory:
     target_groups: tuple[TargetGroup, ...] | Unavailable
     security_groups: dict[str, SecurityGroup] | Unavailable = field(default_factory=dict)
     cloudfront_prefix_list_id: str | Unavailable | None = None
+    # com.amazonaws.global.ipv6.cloudfront.origin-facing, read in the same call
+    cloudfront_ipv6_prefix_list_id: str | Unavailable | None = None
     functions: dict[str, LambdaFunction] = field(default_factory=dict)
     alb_web_acls: dict[str, WebAcl | Unavailable | None] = field(default_factory=dict)
     metrics: MetricSeries | Unavailable | None = None  # None: no selected rule needed metrics
@@ -373,7 +381,10 @@ class Inventory:
     sealed: bool = False
     cache_policies: dict[str, CachePolicy | Unavailable] = field(default_factory=dict)
     vpc_origins: dict[str, str] | Unavailable = field(default_factory=dict)  # id -> endpoint ARN
-    dns_targets: dict[str, str] | Unavailable = field(default_factory=dict)  # domain -> target
+    # Route 53: domain -> every name its alias or CNAME records point to (all records of a
+    # weighted, latency, failover, geolocation or multivalue set), from this account's
+    # public zones; chains are followed hop by hop across every inventory of a run.
+    dns_targets: dict[str, tuple[str, ...]] | Unavailable = field(default_factory=dict)
     edge_metrics: MetricSeries | Unavailable | None = None  # CloudFront, in us-east-1
     edge_alarms: tuple[AlarmWatch, ...] | Unavailable | None = None  # alarms in us-east-1
     # ARN -> tags, read only for the tag keys that suppressions name (auditor.suppress)

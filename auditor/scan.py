@@ -17,10 +17,13 @@ from typing import Any
 
 from auditor.accounts import DEFAULT_ROLE, assume
 from auditor.collect.account import METRIC_DAYS_DEFAULT, collect_inventory, identify
+from auditor.collect.across import link_accounts
+from auditor.collect.base import Calls
 from auditor.collect.plan import Plan
+from auditor.collect.route53 import Zones
 from auditor.engine import evaluate_topology, topology_of, unreachable
 from auditor.findings import Result, Status
-from auditor.headers import seal
+from auditor.headers import seal_all
 from auditor.inventory import CallFailure, Inventory
 from auditor.paths import PathPicture, pictures
 from auditor.rule import Rule
@@ -139,19 +142,24 @@ def collect(ctx: AwsContext, regions: Sequence[str],
             contexts.append(context)
         if progress is not None:
             progress.attach(context)
+        zones = Zones(Calls(context, account))
         try:
-            return seal(collect_inventory(context, list(regions), account, partition, days,
-                                          plan))
+            return collect_inventory(context, list(regions), account, partition, days, plan,
+                                     zones=zones), zones
         finally:
-            if context is not ctx:
-                context.close()  # its counters stay; its clients go
             if progress is not None:
                 progress.account_done()
 
     accounts = list(targets.accounts) or [caller]
-    with ThreadPoolExecutor(max(1, min(targets.parallel, len(accounts)))) as pool:
-        outcomes = list(pool.map(one, accounts))
-    sealed = [o for o in outcomes if not isinstance(o, CallFailure)]
+    try:
+        with ThreadPoolExecutor(max(1, min(targets.parallel, len(accounts)))) as pool:
+            outcomes = list(pool.map(one, accounts))
+        found = [o for o in outcomes if not isinstance(o, CallFailure)]
+        # One graph across the run: DNS chains and edge details that cross accounts.
+        inventories, secrets = seal_all(link_accounts(found, plan, days))
+    finally:
+        for context in contexts[1:]:
+            context.close()  # its counters stay; its clients go
     operations: Counter = Counter()
     for context in contexts:
         operations.update(context.stats.operations)
@@ -160,10 +168,10 @@ def collect(ctx: AwsContext, regions: Sequence[str],
         api_calls=sum(c.stats.attempts for c in contexts),
         api_retries=sum(c.stats.retries for c in contexts),
         operations=dict(sorted(operations.items())),
-        inventories=tuple(inventory for inventory, _ in sealed),
+        inventories=inventories,
         unreached=tuple(o for o in outcomes if isinstance(o, CallFailure)),
         partition=partition)
-    return collection, tuple(secret for _, found in sealed for secret in found)
+    return collection, tuple(secrets)
 
 
 def evaluate(collection: Collection, rules: Sequence[Rule],
@@ -174,13 +182,13 @@ def evaluate(collection: Collection, rules: Sequence[Rule],
     account's against its own tags)."""
     today = today or now().date()
     results: list[Result] = []
-    paths: list[PathPicture] = []
     matched = [0] * len(suppressions)
-    for inv in collection.inventories:
-        topo = topology_of(inv)
-        paths += pictures(topo)
-        found, usage = apply(evaluate_topology(topo, rules, params), suppressions, inv.tags,
-                             today)
+    topo = topology_of(*collection.inventories)  # one graph: paths cross accounts
+    paths = pictures(topo)
+    evaluated = evaluate_topology(topo, rules, params)
+    for inv in collection.inventories:  # each account's results against its own tags
+        found, usage = apply([r for r in evaluated if r.account == inv.account],
+                             suppressions, inv.tags, today)
         results += found
         matched = [m + u.matched for m, u in zip(matched, usage, strict=True)]
     for failure in collection.unreached:

@@ -19,7 +19,7 @@ import dacite
 from auditor import TOOL_NAME, __version__
 from auditor.scan import Collection
 
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2  # 2: Route 53 answers hold every record of a set; verdicts across accounts
 
 
 class SnapshotError(ValueError):

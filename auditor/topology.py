@@ -55,16 +55,23 @@ class SubjectSet(Generic[S]):
 
 @dataclass(frozen=True)
 class EdgePath:
-    """One (distribution, origin, ALB) triple whose ALB serves Lambda."""
+    """One (distribution, origin, ALB) triple whose ALB serves Lambda, and how the origin
+    was linked to the ALB (``linked_by``: ``dns-name``, ``vpc-origin``, ``route53``)."""
 
     distribution: Distribution
     origin: Origin
     alb: LoadBalancer
+    linked_by: str = "dns-name"
+    via: tuple[str, ...] = ()  # the Route 53 names followed, the origin domain first
 
     @property
     def via_vpc_origin(self) -> bool:
         """CloudFront reaches the ALB privately: it cannot be bypassed from the internet."""
         return bool(self.origin.vpc_origin_id)
+
+    @property
+    def cross_account(self) -> bool:
+        return self.distribution.account != self.alb.account
 
 
 def _domain_key(name: str) -> str:
@@ -73,6 +80,7 @@ def _domain_key(name: str) -> str:
 
 
 AWS_HOSTS = ("amazonaws.com", "amazonaws.com.cn", "cloudfront.net", "on.aws", "aws.dev")
+MAX_DNS_HOPS = 8  # Route 53 alias and CNAME chains longer than this are not followed
 
 
 def _aws_host(domain: str) -> bool:
@@ -95,46 +103,64 @@ def _series(value: MetricSeries | Unavailable | None, operation: str) -> MetricS
 
 
 class Topology:
-    def __init__(self, inventory: Inventory) -> None:
-        self.inventory = inventory
-        self.account = inventory.account
-        self._regions = {r.region: r for r in inventory.regions}
+    """One graph over every inventory of a run: a distribution in an edge account links to
+    the ALB of a workload account, through a hosted zone of a third."""
+
+    def __init__(self, *inventories: Inventory) -> None:
+        self.inventories = inventories
+        self._accounts = {inv.account: inv for inv in inventories}
+        self.partition = inventories[0].partition if inventories else "aws"
+        self._regions = {(inv.account, r.region): r for inv in inventories for r in inv.regions}
         self._lambda_tgs: dict[str, TargetGroup] = {}
         self._albs_by_domain: dict[str, LoadBalancer] = {}
         self._albs_by_arn: dict[str, LoadBalancer] = {}
         self._lambda_albs: list[LoadBalancer] = []
         self._region_gaps: list[Gap] = []
-        for region in inventory.regions:
-            self._index_region(region)
+        for inv in inventories:
+            for region in inv.regions:
+                self._index_region(inv.account, region)
         self._index_graph()
+        self._header_matches = {k: v for inv in inventories
+                                for k, v in inv.header_matches.items()}
+        self._dns, self._dns_gap = self._merge_dns()
         self._paths_by_alb: dict[str, list[EdgePath]] = {}
         self._paths_by_dist: dict[str, list[EdgePath]] = {}
         self._unresolved: dict[str, Unavailable] = {}
-        self._unlinked_domains: list[str] = []
-        self._link_gap: Unavailable | None = None  # DNS or VPC origins unreadable
-        if not isinstance(inventory.distributions, Unavailable):
-            self._link_distributions(inventory.distributions)
+        self._unlinked_domains: set[str] = set()
+        self._link_gap: Unavailable | None = None  # distributions, DNS or VPC origins unread
+        for inv in inventories:
+            if isinstance(inv.distributions, Unavailable):
+                if self._lambda_albs:  # any of its distributions could front any ALB
+                    self._link_gap = self._link_gap or inv.distributions
+            else:
+                self._link_distributions(inv.distributions)
 
     # ------------------------------------------------------------ building
 
-    def _index_region(self, region: RegionInventory) -> None:
+    @property
+    def account(self) -> str:
+        """The run's first account (the caller's when it scanned itself)."""
+        return self.inventories[0].account if self.inventories else ""
+
+    def _index_region(self, account: str, region: RegionInventory) -> None:
         lbs, tgs = region.load_balancers, region.target_groups
         for listing in (lbs, tgs):
             if isinstance(listing, Unavailable):
-                self._region_gaps.append(Gap(self._region_ref(region.region), listing))
+                self._region_gaps.append(Gap(self._region_ref(account, region.region), listing))
                 return
         for tg in tgs:
             if tg.target_type == "lambda":
                 self._lambda_tgs[tg.arn] = tg
         for lb in lbs:
-            if self._serves_lambda(lb):
+            if self._serves_lambda(lb, tgs):
                 self._lambda_albs.append(lb)
                 self._albs_by_domain[_domain_key(lb.dns_name)] = lb
                 self._albs_by_arn[lb.arn] = lb
 
-    def _serves_lambda(self, lb: LoadBalancer) -> bool:
+    def _serves_lambda(self, lb: LoadBalancer, tgs) -> bool:
         """A Lambda ALB; one whose routing could not be read counts, to fail closed."""
-        attached = any(lb.arn in tg.load_balancer_arns for tg in self._lambda_tgs.values())
+        attached = any(lb.arn in tg.load_balancer_arns for tg in tgs
+                       if tg.target_type == "lambda")
         if not attached:
             return False
         if isinstance(lb.listeners, Unavailable):
@@ -147,60 +173,108 @@ class Topology:
                     return True
         return False
 
-    def _origin_alb(self, origin: Origin) -> LoadBalancer | Unavailable | None:
-        """The Lambda ALB an origin reaches: by name, through a VPC origin, or through one
-        Route 53 alias or CNAME hop; `Unavailable` when the link could not be read."""
-        inv = self.inventory
+    def _merge_dns(self) -> tuple[dict[str, set[str]], Unavailable | None]:
+        """Every account's Route 53 answers as one map; the first lookup that failed."""
+        merged: dict[str, set[str]] = {}
+        gap = None
+        for inv in self.inventories:
+            if isinstance(inv.dns_targets, Unavailable):
+                gap = gap or inv.dns_targets
+                continue
+            for domain, targets in inv.dns_targets.items():
+                merged.setdefault(domain, set()).update(_domain_key(t) for t in targets)
+        return merged, gap
+
+    def _follow(self, domain: str) -> tuple[list[tuple[LoadBalancer, tuple[str, ...]]], bool]:
+        """The Lambda ALBs a custom domain reaches through Route 53 records (every record
+        of a set, several hops), with the names followed; and whether some name on the
+        way could not be looked up because a lookup failed."""
+        found: list[tuple[LoadBalancer, tuple[str, ...]]] = []
+        blind = False
+        queue: list[tuple[str, ...]] = [(domain,)]
+        seen = {domain}
+        while queue:
+            chain = queue.pop(0)
+            for target in sorted(self._dns.get(chain[-1], ())):
+                alb = self._albs_by_domain.get(target)
+                if alb is not None:
+                    if all(alb is not a for a, _ in found):
+                        found.append((alb, chain))
+                    continue
+                if target in seen or len(chain) >= MAX_DNS_HOPS or _aws_host(target):
+                    continue
+                seen.add(target)
+                queue.append((*chain, target))
+            if chain[-1] not in self._dns:
+                if self._dns_gap is not None:
+                    blind = True
+                else:
+                    self._unlinked_domains.add(chain[-1])
+        return found, blind
+
+    def _origin_links(self, dist: Distribution, origin: Origin) -> list[EdgePath] | Unavailable:
+        """The edge paths an origin makes: to the ALB it names, the ALB behind its VPC
+        origin, or every ALB its Route 53 chain reaches; `Unavailable` when the link could
+        not be read."""
         if origin.vpc_origin_id:
-            if isinstance(inv.vpc_origins, Unavailable):
-                return inv.vpc_origins
-            return self._albs_by_arn.get(inv.vpc_origins.get(origin.vpc_origin_id, ""))
+            vpc = self._accounts[dist.account].vpc_origins
+            if isinstance(vpc, Unavailable):
+                return vpc
+            alb = self._albs_by_arn.get(vpc.get(origin.vpc_origin_id, ""))
+            return [EdgePath(dist, origin, alb, "vpc-origin")] if alb else []
         key = _domain_key(origin.domain_name)
         alb = self._albs_by_domain.get(key)
-        if alb is not None or origin.protocol_policy is None or _aws_host(key):
-            return alb
-        if isinstance(inv.dns_targets, Unavailable):
-            return inv.dns_targets
-        target = inv.dns_targets.get(key)
-        if target is None:
-            self._unlinked_domains.append(key)
-            return None
-        return self._albs_by_domain.get(_domain_key(target))
+        if alb is not None:
+            return [EdgePath(dist, origin, alb, "dns-name")]
+        if origin.protocol_policy is None or _aws_host(key):
+            return self._elb_listing_gap(origin) or []
+        reached, blind = self._follow(key)
+        if blind and self._dns_gap is not None:
+            return self._dns_gap
+        return [EdgePath(dist, origin, alb, "route53", via) for alb, via in reached]
+
+    def _elb_listing_gap(self, origin: Origin) -> Unavailable | None:
+        """An origin naming an ALB of a scanned region whose listing failed."""
+        region = _elb_region(origin.domain_name)
+        for (_, name), scanned in self._regions.items():
+            if name != region:
+                continue
+            for listing in (scanned.load_balancers, scanned.target_groups):
+                if isinstance(listing, Unavailable):
+                    return listing
+        return None
 
     def _link_distributions(self, distributions: tuple[Distribution, ...]) -> None:
         for dist in distributions:
+            if not dist.enabled:
+                continue  # a disabled distribution serves nothing, so it fronts nothing
             for origin in dist.origins:
-                alb = self._origin_alb(origin)
-                if isinstance(alb, Unavailable):
-                    if self._lambda_albs:
-                        self._unresolved[dist.arn] = alb
-                        self._link_gap = alb
+                links = self._origin_links(dist, origin)
+                if isinstance(links, Unavailable):
+                    listing = links is self._elb_listing_gap(origin)
+                    if listing:  # the ALB it names may be one the failed listing hid
+                        self._unresolved[dist.arn] = links
+                    elif self._lambda_albs:
+                        self._unresolved[dist.arn] = links
+                        self._link_gap = self._link_gap or links
                     continue
-                if alb is not None:
-                    path = EdgePath(dist, origin, alb)
-                    self._paths_by_alb.setdefault(alb.arn, []).append(path)
+                for path in links:
+                    self._paths_by_alb.setdefault(path.alb.arn, []).append(path)
                     self._paths_by_dist.setdefault(dist.arn, []).append(path)
-                    continue
-                region = _elb_region(origin.domain_name)
-                scanned = self._regions.get(region) if region else None
-                if scanned is not None:
-                    for listing in (scanned.load_balancers, scanned.target_groups):
-                        if isinstance(listing, Unavailable):
-                            self._unresolved[dist.arn] = listing
 
     def unlinked_custom_domains(self) -> list[str]:
-        """Custom origin domains that name no Lambda ALB directly (worth a DNS look-up),
-        or nothing when there is no Lambda ALB for them to reach."""
-        return sorted(set(self._unlinked_domains)) if self._lambda_albs else []
+        """Custom domains (origin domains, and names their records point to) that no
+        Route 53 answer of the run covers yet, or nothing when there is no Lambda ALB for
+        them to reach: what the collectors look up next."""
+        return sorted(self._unlinked_domains) if self._lambda_albs else []
 
-    def _region_ref(self, region: str) -> ResourceRef:
-        partition = self.inventory.partition
-        arn = f"arn:{partition}:elasticloadbalancing:{region}:{self.account}:loadbalancer/*"
-        return ResourceRef(arn, T_LOAD_BALANCER, "*", self.account, region)
+    def _region_ref(self, account: str, region: str) -> ResourceRef:
+        arn = f"arn:{self.partition}:elasticloadbalancing:{region}:{account}:loadbalancer/*"
+        return ResourceRef(arn, T_LOAD_BALANCER, "*", account, region)
 
-    def _distributions_ref(self) -> ResourceRef:
-        arn = f"arn:{self.inventory.partition}:cloudfront::{self.account}:distribution/*"
-        return ResourceRef(arn, T_DISTRIBUTION, "*", self.account, GLOBAL_REGION)
+    def _distributions_ref(self, account: str) -> ResourceRef:
+        arn = f"arn:{self.partition}:cloudfront::{account}:distribution/*"
+        return ResourceRef(arn, T_DISTRIBUTION, "*", account, GLOBAL_REGION)
 
     # ------------------------------------------------------------ subjects
 
@@ -240,7 +314,7 @@ class Topology:
             if isinstance(tg.targets, Unavailable):
                 result.gaps.append(Gap(tg.ref, tg.targets))
                 continue
-            functions = self._regions[tg.region].functions
+            functions = self._regions[(tg.account, tg.region)].functions
             for arn in tg.targets:
                 if arn not in seen and arn in functions:
                     seen.add(arn)
@@ -249,18 +323,21 @@ class Topology:
 
     def edge_distributions(self) -> SubjectSet[Distribution]:
         """Distributions with at least one edge path (or one that could not be resolved)."""
-        dists = self.inventory.distributions
-        if isinstance(dists, Unavailable):
-            return SubjectSet(gaps=[Gap(self._distributions_ref(), dists)])
-        items = [d for d in dists if d.arn in self._paths_by_dist or d.arn in self._unresolved]
-        return SubjectSet(items)
+        found: SubjectSet[Distribution] = SubjectSet()
+        for inv in self.inventories:
+            if isinstance(inv.distributions, Unavailable):
+                found.gaps.append(Gap(self._distributions_ref(inv.account), inv.distributions))
+                continue
+            found.items += [d for d in inv.distributions
+                            if d.arn in self._paths_by_dist or d.arn in self._unresolved]
+        return found
 
     def rest_apis(self) -> SubjectSet[RestApi]:
         found: SubjectSet[RestApi] = SubjectSet()
-        for region in self.inventory.regions:
+        for (account, name), region in self._regions.items():
             if isinstance(region.rest_apis, Unavailable):
-                arn = f"arn:{self.inventory.partition}:apigateway:{region.region}::/restapis/*"
-                ref = ResourceRef(arn, T_REST_API, "*", self.account, region.region)
+                arn = f"arn:{self.partition}:apigateway:{name}::/restapis/*"
+                ref = ResourceRef(arn, T_REST_API, "*", account, name)
                 found.gaps.append(Gap(ref, region.rest_apis))
             else:
                 found.items.extend(region.rest_apis)
@@ -272,7 +349,6 @@ class Topology:
         return [p for paths in self._paths_by_dist.values() for p in paths]
 
     def edge_paths_of_alb(self, alb: LoadBalancer) -> list[EdgePath]:
-        need(self.inventory.distributions)
         if self._link_gap is not None:  # an unresolved origin may front this ALB too
             raise DataUnavailable(self._link_gap)
         return list(self._paths_by_alb.get(alb.arn, []))
@@ -305,7 +381,7 @@ class Topology:
         return paths
 
     def security_groups_of(self, alb: LoadBalancer) -> list[SecurityGroup]:
-        groups = need(self._regions[alb.region].security_groups)
+        groups = need(self.region_of(alb).security_groups)
         missing = [g for g in alb.security_group_ids if g not in groups]
         if missing:
             raise DataUnavailable(
@@ -317,11 +393,18 @@ class Topology:
             )
         return [groups[g] for g in alb.security_group_ids]
 
-    def prefix_list_id(self, region: str) -> str | None:
-        return need(self._regions[region].cloudfront_prefix_list_id)
+    def prefix_list_id(self, alb: LoadBalancer) -> str | None:
+        return need(self.region_of(alb).cloudfront_prefix_list_id)
+
+    def cloudfront_sources(self, alb: LoadBalancer) -> dict[str, str | None]:
+        """CloudFront's origin-facing prefix lists in the ALB's region, by family."""
+        region = self.region_of(alb)
+        v6 = region.cloudfront_ipv6_prefix_list_id
+        return {"ipv4": need(region.cloudfront_prefix_list_id),
+                "ipv6": None if v6 is None else need(v6)}
 
     def alb_web_acl(self, alb: LoadBalancer) -> WebAcl | None:
-        acls = self._regions[alb.region].alb_web_acls
+        acls = self.region_of(alb).alb_web_acls
         if alb.arn not in acls:
             raise DataUnavailable(
                 Unavailable(
@@ -333,7 +416,7 @@ class Topology:
     def edge_web_acl(self, dist: Distribution) -> WebAcl | ClassicWebAcl | None:
         if not dist.web_acl_id:
             return None
-        acl = self.inventory.edge_web_acls.get(dist.web_acl_id)
+        acl = self._accounts[dist.account].edge_web_acls.get(dist.web_acl_id)
         if acl is None:
             raise DataUnavailable(
                 Unavailable(
@@ -350,11 +433,35 @@ class Topology:
         return [b for b in dist.behaviors
                 if b.target_origin_id == origin_id or b.target_origin_id in groups]
 
-    def cache_ttls(self, behavior: Behavior) -> tuple[int, int, int]:
+    def effective_protocol(self, path: EdgePath) -> str | None:
+        """``HTTPS`` or ``HTTP``: how CloudFront connects to the origin (1.1). A
+        ``match-viewer`` origin is HTTPS when every behaviour routing to it (directly or
+        through an origin group) redirects to or requires HTTPS. None for a VPC origin."""
+        policy = path.origin.protocol_policy
+        if policy == "https-only":
+            return "HTTPS"
+        if policy == "http-only":
+            return "HTTP"
+        if policy == "match-viewer":
+            behaviors = self.behaviors_to(path)
+            secure = ("redirect-to-https", "https-only")
+            if behaviors and all(b.viewer_protocol_policy in secure for b in behaviors):
+                return "HTTPS"
+            return "HTTP"
+        return None
+
+    def origin_port(self, path: EdgePath) -> int | None:
+        """The ALB port CloudFront connects to, by the effective protocol."""
+        protocol = self.effective_protocol(path)
+        if protocol is None:
+            return None
+        return path.origin.https_port if protocol == "HTTPS" else path.origin.http_port
+
+    def cache_ttls(self, dist: Distribution, behavior: Behavior) -> tuple[int, int, int]:
         """(min, default, max) TTL of a behaviour, from its cache policy or legacy TTLs."""
         if not behavior.cache_policy_id:
             return behavior.legacy_ttls or (0, 86400, 31536000)
-        policy = self.inventory.cache_policies.get(behavior.cache_policy_id)
+        policy = self._accounts[dist.account].cache_policies.get(behavior.cache_policy_id)
         if policy is None:
             raise DataUnavailable(Unavailable("cloudfront:GetCachePolicy", "NotCollected",
                                               f"cache policy {behavior.cache_policy_id} not read"))
@@ -364,12 +471,13 @@ class Topology:
     def header_accepted(self, path: EdgePath, rule: ListenerRule, index: int) -> bool:
         """Whether the origin's header value satisfies the rule's ``index``-th header
         condition: the verdict computed when the inventory was sealed."""
-        from auditor.headers import condition_accepts
+        from auditor.headers import match_key
 
-        return condition_accepts(self.inventory, path.distribution, path.origin, rule, index)
+        return self._header_matches.get(
+            match_key(path.distribution, path.origin, rule, index), False)
 
-    def ssl_protocols(self, region: str, policy: str) -> tuple[str, ...]:
-        policies = need(self._regions[region].ssl_policies)
+    def ssl_protocols(self, alb: LoadBalancer, policy: str) -> tuple[str, ...]:
+        policies = need(self.region_of(alb).ssl_policies)
         if policy not in policies:
             raise DataUnavailable(Unavailable("elbv2:DescribeSSLPolicies", "NotFound",
                                               f"TLS policy {policy} was not returned"))
@@ -382,11 +490,18 @@ class Topology:
             found.update((a, None) for a in rule.forward_target_groups if a in self._lambda_tgs)
         return list(found)
 
-    def region_metrics(self, region: str) -> MetricSeries:
-        return _series(self._regions[region].metrics, "cloudwatch:GetMetricData")
+    def region_metrics(self, resource: LoadBalancer | LambdaFunction) -> MetricSeries:
+        """CloudWatch's series in the resource's own account and region."""
+        return _series(self.region_of(resource).metrics, "cloudwatch:GetMetricData")
 
-    def edge_metrics(self) -> MetricSeries:
-        return _series(self.inventory.edge_metrics, "cloudwatch:GetMetricData")
+    def edge_metrics(self, dist: Distribution) -> MetricSeries:
+        """CloudFront's series, read in us-east-1 of the distribution's account."""
+        return _series(self._accounts[dist.account].edge_metrics, "cloudwatch:GetMetricData")
 
-    def region(self, name: str) -> RegionInventory:
-        return self._regions[name]
+    def edge_alarms(self, dist: Distribution):
+        return self._accounts[dist.account].edge_alarms
+
+    def region_of(self, resource: LoadBalancer | LambdaFunction | TargetGroup
+                  ) -> RegionInventory:
+        """The inventory of the resource's own account and region."""
+        return self._regions[(resource.account, resource.region)]

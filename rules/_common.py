@@ -42,8 +42,8 @@ def is_public(cidr: str) -> bool:
     return not any(net.version == p.version and net.subnet_of(p) for p in _NON_PUBLIC)
 
 
-def sg_arn(topo: Topology, region: str, group_id: str) -> str:
-    return f"arn:{topo.inventory.partition}:ec2:{region}:{topo.account}:security-group/{group_id}"
+def sg_arn(topo: Topology, alb: LoadBalancer, group_id: str) -> str:
+    return f"arn:{topo.partition}:ec2:{alb.region}:{alb.account}:security-group/{group_id}"
 
 
 def path_related(paths: Iterable[EdgePath], *, albs: bool = True, dists: bool = True) -> list[str]:
@@ -58,11 +58,20 @@ def path_related(paths: Iterable[EdgePath], *, albs: bool = True, dists: bool = 
 
 
 def path_evidence(path: EdgePath) -> dict:
-    return {
+    """Which edge path, and how its origin was linked to the ALB (``linked_by``)."""
+    found = {
         "distribution": path.distribution.id,
         "origin_id": path.origin.origin_id,
         "load_balancer": path.alb.name,
+        "linked_by": path.linked_by,
     }
+    if path.via:
+        found["via"] = list(path.via)
+    if path.cross_account:
+        found["distribution_account"] = path.distribution.account
+    if path.distribution.staging:
+        found["staging"] = True  # continuous deployment's staging copy
+    return found
 
 
 def rule_evidence(listener_port: int, rule) -> dict:

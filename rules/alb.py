@@ -55,7 +55,7 @@ def check_tls_policy_outdated(topo: Topology, alb: LoadBalancer, params: Params)
         return None
     weak = []
     for listener in listeners:
-        protocols = topo.ssl_protocols(alb.region, listener.ssl_policy)
+        protocols = topo.ssl_protocols(alb, listener.ssl_policy)
         if OLD_TLS & set(protocols):
             weak.append(
                 {

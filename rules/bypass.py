@@ -44,7 +44,7 @@ def check_alb_open_to_internet(topo: Topology, alb: LoadBalancer, params: Params
                     {"security_group": group.group_id, "ports": admitted, "sources": world}
                 )
     related = path_related(paths, albs=False)
-    related += [sg_arn(topo, alb.region, g) for g in alb.security_group_ids]
+    related += [sg_arn(topo, alb, g) for g in alb.security_group_ids]
     if openings:
         return Verdict.fail(
             f"Security group admits listener port(s) {_ports(openings)} from the whole internet, "
@@ -188,6 +188,7 @@ def check_alb_not_behind_cloudfront(
         f"Fronted by {len(paths)} CloudFront origin(s)",
         path_related(paths, albs=False),
         distributions=sorted({p.distribution.id for p in paths}),
+        links=[path_evidence(p) for p in paths],
     )
 
 
@@ -248,9 +249,10 @@ def check_origin_not_https(topo: Topology, dist: Distribution, params: Params) -
     if not paths:
         return None
     origins = [
-        dict(path_evidence(p), origin_protocol_policy=p.origin.protocol_policy) for p in paths
+        dict(path_evidence(p), origin_protocol_policy=p.origin.protocol_policy,
+             effective_protocol=topo.effective_protocol(p)) for p in paths
     ]
-    clear = [o for o in origins if o["origin_protocol_policy"] in ("http-only", "match-viewer")]
+    clear = [o for o in origins if o["effective_protocol"] == "HTTP"]
     related = path_related(paths, dists=False)
     if clear:
         return Verdict.fail(
@@ -259,7 +261,8 @@ def check_origin_not_https(topo: Topology, dist: Distribution, params: Params) -
             related,
             origins=origins,
         )
-    return Verdict.ok("Every ALB origin is https-only", related, origins=origins)
+    return Verdict.ok("CloudFront reaches every ALB origin over HTTPS", related,
+                      origins=origins)
 
 
 REC3 = "rec. 3: lock down the ALB with the CloudFront prefix list and a secret origin header"
@@ -371,8 +374,10 @@ RULES = (
         "CloudFront reaches the ALB over plain HTTP",
         "rec. 3",
         REC3,
-        "http-only and match-viewer origins send the secret header and the payload in clear "
-        "text across the internet, where anyone on the path can copy the header.",
+        "An http-only origin, or a match-viewer origin that some behaviour lets viewers reach "
+        "over HTTP, sends the secret header and the payload in clear text across the "
+        "internet, where anyone on the path can copy the header. (1.1: match-viewer behind "
+        "behaviours that all redirect to HTTPS always connects over HTTPS, and passes.)",
         "Set the origin protocol policy to https-only and give the ALB an HTTPS listener with "
         "an ACM certificate.",
         SubjectKind.EDGE_DISTRIBUTION,

@@ -53,11 +53,14 @@ def check_origin_tls_outdated(topo: Topology, dist: Distribution, params: Params
     paths = _paths(topo, dist)
     if paths is None:
         return None
+    # 1.1: an HTTP origin never negotiates TLS, so its protocol list is moot (BYP-008)
     origins = [
         dict(path_evidence(p), ssl_protocols=list(p.origin.ssl_protocols))
         for p in paths
-        if not p.via_vpc_origin
+        if topo.effective_protocol(p) == "HTTPS"
     ]
+    if not origins:
+        return None
     old = [o for o in origins if set(o["ssl_protocols"]) & set(OUTDATED_TLS)]
     related = path_related(paths, dists=False)
     if old:
@@ -93,7 +96,7 @@ def check_no_caching_anywhere(topo: Topology, dist: Distribution, params: Params
     if paths is None:
         return None
     behaviors = _behaviors(topo, paths)
-    ttls = {b.path_pattern: topo.cache_ttls(b) for b in behaviors}
+    ttls = {b.path_pattern: topo.cache_ttls(dist, b) for b in behaviors}
     related = path_related(paths, dists=False)
     if behaviors and all(t[2] == 0 for t in ttls.values()):
         return Verdict.fail(
@@ -114,7 +117,7 @@ def check_personal_path_cached(topo: Topology, dist: Distribution, params: Param
     for behavior in _behaviors(topo, paths):
         if behavior.path_pattern == "*" or not words.search(behavior.path_pattern):
             continue
-        low, default, _ = topo.cache_ttls(behavior)
+        low, default, _ = topo.cache_ttls(dist, behavior)
         if low > 0 or default > 0:
             risky.append(
                 {"path_pattern": behavior.path_pattern, "min_ttl": low, "default_ttl": default}

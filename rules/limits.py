@@ -85,7 +85,7 @@ def check_timeout_over_origin(topo: Topology, fn: LambdaFunction, params: Params
 
 
 def check_payload_errors(topo: Topology, alb: LoadBalancer, params: Params) -> Verdict | None:
-    series, days = topo.region_metrics(alb.region), params["window_days"]
+    series, days = topo.region_metrics(alb), params["window_days"]
     user = series.total(metric_key("LambdaUserError", alb_dimensions(alb.arn)), days)
     e502 = series.total(metric_key("HTTPCode_ELB_502_Count", alb_dimensions(alb.arn)), days)
     by_tg = {

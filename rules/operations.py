@@ -51,7 +51,7 @@ def _watching(alarms, namespace: str, metric: str, **dims: str) -> list[str]:
 
 def check_throttles(topo: Topology, fn: LambdaFunction, params: Params):
     days = params["window_days"]
-    total = topo.region_metrics(fn.region).total(
+    total = topo.region_metrics(fn).total(
         metric_key("Throttles", function_dimensions(fn)), days
     )
     evidence = {"window_days": days, "Throttles": total}
@@ -64,7 +64,7 @@ def check_throttles(topo: Topology, fn: LambdaFunction, params: Params):
 
 
 def check_target_response_alarm(topo: Topology, alb: LoadBalancer, params: Params):
-    alarms = _alarms(topo.region(alb.region).alarms)
+    alarms = _alarms(topo.region_of(alb).alarms)
     found = _watching(
         alarms, "AWS/ApplicationELB", "TargetResponseTime", LoadBalancer=elb_dimension(alb.arn)
     )
@@ -74,7 +74,7 @@ def check_target_response_alarm(topo: Topology, alb: LoadBalancer, params: Param
 
 
 def check_concurrency_alarm(topo: Topology, fn: LambdaFunction, params: Params):
-    alarms = _alarms(topo.region(fn.region).alarms)
+    alarms = _alarms(topo.region_of(fn).alarms)
     account = [
         a.alarm
         for a in alarms
@@ -93,7 +93,7 @@ def check_cache_hit_alarm(topo: Topology, dist: Distribution, params: Params):
     paths = topo.edge_paths_of_distribution(dist)
     if not paths:
         return None
-    alarms = _alarms(topo.inventory.edge_alarms)
+    alarms = _alarms(topo.edge_alarms(dist))
     found = _watching(alarms, "AWS/CloudFront", "CacheHitRate", DistributionId=dist.id)
     related = path_related(paths, dists=False)
     if not found:
@@ -107,18 +107,19 @@ def check_below_break_even(topo: Topology, alb: LoadBalancer, params: Params):
         return None
     days, month = params["window_days"], 30
     origin_key = metric_key("RequestCount", alb_dimensions(alb.arn))
-    series = topo.region_metrics(alb.region)
+    series = topo.region_metrics(alb)
     origin = monthly(series, origin_key, days, month)
-    edge = topo.edge_metrics()
-    dists = {p.distribution.id: p.distribution for p in paths}
+    dists = {p.distribution.arn: p.distribution for p in paths}
     viewer = sum(
-        monthly(edge, metric_key("Requests", distribution_dimensions(d)), days, month)
+        monthly(topo.edge_metrics(d), metric_key("Requests", distribution_dimensions(d)), days,
+                month)
         for d in dists.values()
     )
     rates = [
         v
         for d in dists.values()
-        for v in edge.values(metric_key("CacheHitRate", distribution_dimensions(d)), days)
+        for v in topo.edge_metrics(d).values(
+            metric_key("CacheHitRate", distribution_dimensions(d)), days)
     ]
     requests = max(viewer, origin)
     if rates:
@@ -132,6 +133,14 @@ def check_below_break_even(topo: Topology, alb: LoadBalancer, params: Params):
         break_even_requests=params["break_even_requests"],
     )
     related = path_related(paths, albs=False)
+    recorded = series.span(origin_key, days) or any(
+        topo.edge_metrics(d).span(metric_key("Requests", distribution_dimensions(d)), days)
+        for d in dists.values())
+    if not recorded:  # 1.1: no datapoint is no measurement, not "0.0 M requests"
+        return Verdict.ok(
+            f"No traffic was recorded in the last {days} days (no CloudWatch datapoint): "
+            "the volume cannot be compared with the break-even", related,
+            window_days=days, datapoints=0)
     if requests < params["break_even_requests"]:
         return Verdict.fail(
             f"About {requests / 1e6:.1f} M requests a month, below the "

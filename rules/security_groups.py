@@ -13,17 +13,16 @@ from auditor.rule import Params, Rule, SubjectKind
 from auditor.topology import Topology
 from rules._common import (
     fronted_internet_paths,
-    is_public,
     is_world,
     path_evidence,
     path_related,
 )
 
 
-def _other_sources(perm: IngressPermission, prefix_list_id: str | None) -> list[str]:
-    """Sources other than the CloudFront prefix list; world-open ones are BYP-001's."""
+def _other_sources(perm: IngressPermission, cloudfront: set[str]) -> list[str]:
+    """Sources other than CloudFront's prefix lists; world-open ones are BYP-001's."""
     sources = [c for c in (*perm.ipv4_cidrs, *perm.ipv6_cidrs) if not is_world(c)]
-    sources += [p for p in perm.prefix_list_ids if p != prefix_list_id]
+    sources += [p for p in perm.prefix_list_ids if p not in cloudfront]
     sources += list(perm.group_ids)
     return sources
 
@@ -32,21 +31,23 @@ def check_sg_not_prefix_list(topo: Topology, alb: LoadBalancer, params: Params) 
     paths = fronted_internet_paths(topo, alb)
     if paths is None:
         return None
-    prefix_list = topo.prefix_list_id(alb.region)
+    lists = topo.cloudfront_sources(alb)
     ports = topo.listener_ports(alb)
     extra = []
     for group in topo.security_groups_of(alb):
         for perm in group.ingress:
             admitted = [p for p in ports if perm.admits_port(p)]
-            others = _other_sources(perm, prefix_list)
+            others = _other_sources(perm, {v for v in lists.values() if v})
             if admitted and others:
                 extra.append(
                     {"security_group": group.group_id, "ports": admitted, "sources": others}
                 )
     evidence = {
-        "cloudfront_prefix_list": prefix_list or "not found in region",
+        "cloudfront_prefix_list": lists["ipv4"] or "not found in region",
         "listener_ports": ports,
     }
+    if lists["ipv6"]:
+        evidence["cloudfront_ipv6_prefix_list"] = lists["ipv6"]
     related = path_related(paths, albs=False)
     if extra:
         return Verdict.fail(
@@ -62,47 +63,42 @@ def check_sg_not_prefix_list(topo: Topology, alb: LoadBalancer, params: Params) 
     )
 
 
-def _origin_ports(policy: str | None, http_port: int, https_port: int) -> list[int]:
-    if policy == "https-only":
-        return [https_port]
-    if policy == "http-only":
-        return [http_port]
-    if policy == "match-viewer":
-        return [http_port, https_port]
-    return []
+FAMILIES = {"ipv4": ("ipv4",), "ipv6": ("ipv6",), "dualstack": ("ipv4", "ipv6")}
 
 
-def _admits_cloudfront(perm: IngressPermission, prefix_list: str | None) -> bool:
+def _admits_cloudfront(perm: IngressPermission, family: str, prefix_list: str | None) -> bool:
+    """Whether the permission's sources cover every CloudFront address of the family: its
+    managed list, or a CIDR of length 0 (1.1: an office range or a private CIDR, which
+    is "public" or not, never covers CloudFront)."""
     if prefix_list and prefix_list in perm.prefix_list_ids:
         return True
-    return any(is_public(c) for c in (*perm.ipv4_cidrs, *perm.ipv6_cidrs))
+    cidrs = perm.ipv4_cidrs if family == "ipv4" else perm.ipv6_cidrs
+    return any(is_world(c) for c in cidrs)
 
 
 def check_origin_port_blocked(topo: Topology, alb: LoadBalancer, params: Params) -> Verdict | None:
     paths = fronted_internet_paths(topo, alb)
     if paths is None:
         return None
-    prefix_list = topo.prefix_list_id(alb.region)
+    lists = topo.cloudfront_sources(alb)
     listener_ports = set(topo.listener_ports(alb))
     groups = topo.security_groups_of(alb)
     blocked = []
     for path in paths:
-        origin = path.origin
-        for port in _origin_ports(origin.protocol_policy, origin.http_port, origin.https_port):
-            if port not in listener_ports:
-                blocked.append(dict(path_evidence(path), port=port, problem="no listener"))
-            elif not any(
-                perm.admits_port(port) and _admits_cloudfront(perm, prefix_list)
-                for g in groups
-                for perm in g.ingress
-            ):
-                blocked.append(
-                    dict(
-                        path_evidence(path),
-                        port=port,
-                        problem="no security-group rule admits CloudFront",
-                    )
-                )
+        port = topo.origin_port(path)
+        if port is None:
+            continue
+        where = dict(path_evidence(path), port=port,
+                     effective_protocol=topo.effective_protocol(path),
+                     ip_address_type=path.origin.ip_address_type)
+        if port not in listener_ports:
+            blocked.append(dict(where, problem="no listener"))
+            continue
+        for family in FAMILIES.get(path.origin.ip_address_type, ("ipv4",)):
+            if not any(perm.admits_port(port) and _admits_cloudfront(perm, family, lists[family])
+                       for g in groups for perm in g.ingress):
+                blocked.append(dict(where, family=family,
+                                    problem="no security-group rule admits CloudFront"))
     related = path_related(paths, albs=False)
     if blocked:
         return Verdict.fail(
@@ -143,8 +139,9 @@ RULES = (
         "FM: CloudFront 502/504 when the origin port is closed to CloudFront",
         "If the port CloudFront connects to has no listener, or no ingress rule that admits "
         "CloudFront's addresses, every request that misses the cache fails.",
-        "Add a listener on the origin's port (HTTPSPort for https-only) and admit the "
-        "CloudFront prefix list on it.",
+        "Add a listener on the origin's port (HTTPSPort when CloudFront connects over HTTPS) "
+        "and admit the CloudFront origin-facing prefix list of the origin's address family "
+        "on it (com.amazonaws.global.ipv6.cloudfront.origin-facing for IPv6).",
         SubjectKind.LAMBDA_ALB,
         check_origin_port_blocked,
         needs=("security_groups", "prefix_list"),

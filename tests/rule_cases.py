@@ -7,7 +7,7 @@ registry test checks that every rule has at least one "fail" and one "pass" case
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from auditor.inventory import (
     FunctionUrl,
@@ -21,9 +21,11 @@ from auditor.inventory import (
 from auditor.secrets import Secret
 from tests.scenario import (
     ALB_DNS,
+    BEHAVIORS,
     EDGE_ACL_ARN,
     FIXED_403_DEFAULT,
     GOOD_HEALTH,
+    IPV6_PREFIX_LIST,
     LAST_DAY,
     PREFIX_INGRESS,
     PREFIX_LIST,
@@ -261,7 +263,12 @@ CASES = [
     Case("BYP-007", "error", "policy-denied", BASE.but(policy=denied("lambda:GetPolicy"))),
     # --- BYP-008 origin-not-https
     Case("BYP-008", "fail", "http-only", BASE.but(origin_protocol="http-only")),
-    Case("BYP-008", "fail", "match-viewer", BASE.but(origin_protocol="match-viewer")),
+    Case("BYP-008", "fail", "match-viewer-allow-all", BASE.but(
+        origin_protocol="match-viewer",
+        behaviors=(BEHAVIORS[0], replace(BEHAVIORS[1], viewer_protocol_policy="allow-all")))),
+    # 1.1: every behaviour redirects to HTTPS, so match-viewer always connects over HTTPS
+    Case("BYP-008", "pass", "match-viewer-https-behaviours", BASE.but(
+        origin_protocol="match-viewer")),
     Case("BYP-008", "pass", "https-only", BASE),
     # --- SG-001 alb-sg-not-prefix-list
     Case(
@@ -287,6 +294,8 @@ CASES = [
         BASE.but(ingress=(IngressPermission("tcp", 443, 443, prefix_list_ids=("pl-0other",)),)),
     ),
     Case("SG-001", "pass", "prefix-list-only", BASE),
+    Case("SG-001", "pass", "ipv6-cloudfront-list", BASE.but(ingress=(
+        PREFIX_INGRESS, IngressPermission("tcp", 443, 443, prefix_list_ids=(IPV6_PREFIX_LIST,))))),
     Case("SG-001", "pass", "world-is-byp-001s", BASE.but(ingress=(WORLD_INGRESS,))),
     Case("SG-001", "none", "internal", BASE.but(scheme="internal")),
     Case(
@@ -318,12 +327,26 @@ CASES = [
         BASE.but(ingress=(IngressPermission("tcp", 443, 443, group_ids=("sg-0aaa",)),)),
     ),
     Case("SG-002", "pass", "prefix-list", BASE),
+    # 1.1: a public range that is not all of CloudFront's does not let CloudFront in
     Case(
         "SG-002",
-        "pass",
-        "public-cidr",
+        "fail",
+        "office-range-is-not-cloudfront",
         BASE.but(ingress=(IngressPermission("tcp", 443, 443, ipv4_cidrs=("13.32.0.0/15",)),)),
     ),
+    Case("SG-002", "pass", "world-covers-cloudfront", BASE.but(ingress=(WORLD_INGRESS,))),
+    Case("SG-002", "fail", "ipv6-origin-ipv4-list-only", BASE.but(origin_ip_type="ipv6")),
+    Case("SG-002", "fail", "dualstack-origin-ipv4-list-only",
+         BASE.but(origin_ip_type="dualstack")),
+    Case("SG-002", "pass", "dualstack-origin-both-lists", BASE.but(
+        origin_ip_type="dualstack", ingress=(PREFIX_INGRESS, IngressPermission(
+            "tcp", 443, 443, prefix_list_ids=(IPV6_PREFIX_LIST,))))),
+    Case("SG-002", "fail", "http-origin-port-80-closed", BASE.but(
+        origin_protocol="http-only", listener_ports=(443, 80))),
+    Case("SG-002", "pass", "match-viewer-https-behaviours-use-443", BASE.but(
+        origin_protocol="match-viewer")),
+    Case("SG-002", "error", "prefix-list-denied",
+         BASE.but(prefix_list=denied("ec2:DescribeManagedPrefixLists"))),
     Case("SG-002", "none", "not-fronted", BASE.but(fronted=False)),
     # --- TG-001 multi-value-headers-disabled
     Case(
@@ -541,6 +564,11 @@ CASES += [
     Case("CF-002", "fail", "tls1", BASE.but(origin_ssl=("TLSv1", "TLSv1.2"))),
     Case("CF-002", "fail", "tls11", BASE.but(origin_ssl=("TLSv1.1",))),
     Case("CF-002", "pass", "tls12", BASE),
+    # 1.1: an HTTP origin never negotiates TLS: BYP-008 is its finding, not this rule's
+    Case("CF-002", "none", "http-only-origin", BASE.but(
+        origin_protocol="http-only", origin_ssl=("TLSv1",))),
+    Case("CF-002", "fail", "match-viewer-https", BASE.but(
+        origin_protocol="match-viewer", origin_ssl=("TLSv1",))),
     # --- CF-003 origin-keepalive-short
     Case("CF-003", "fail", "default-5", BASE.but(origin_keepalive=5)),
     Case("CF-003", "pass", "30", BASE),
@@ -646,7 +674,8 @@ CASES += [
         dist_metric("Requests"): 1e6})),
     Case("COST-001", "pass", "young-distribution", BASE.but(edge_metrics=MetricSeries(
         14, LAST_DAY, {dist_metric("Requests"): {"2026-11-19": 1.5e6, "2026-11-20": 1.5e6}}))),
-    Case("COST-001", "fail", "no-traffic", BASE.but(edge_metrics={})),
+    # 1.1: no datapoint at all is no measurement: it passes and says so
+    Case("COST-001", "pass", "no-datapoint", BASE.but(edge_metrics={})),
     Case("COST-001", "pass", "40M-a-month", BASE),
     Case("COST-001", "pass", "origin-count-only", BASE.but(
         edge_metrics={}, metrics={alb_metric("RequestCount"): 20e6})),
@@ -659,9 +688,10 @@ CASES += [
     Case("APIGW-001", "error", "denied", BASE.but(rest_apis=denied("apigateway:GetRestApis"))),
     # --- links: VPC origins and Route 53 (judged through BYP-005 and BYP-001)
     Case("BYP-005", "pass", "route53-alias", BASE.but(
-        origin_domain="api.example.com", dns_targets={"api.example.com": "dualstack." + ALB_DNS})),
+        origin_domain="api.example.com",
+        dns_targets={"api.example.com": ("dualstack." + ALB_DNS,)})),
     Case("BYP-005", "fail", "route53-elsewhere", BASE.but(
-        origin_domain="api.example.com", dns_targets={"api.example.com": "x.example.net"})),
+        origin_domain="api.example.com", dns_targets={"api.example.com": ("x.example.net",)})),
     Case("BYP-005", "error", "route53-denied", BASE.but(
         origin_domain="api.example.com", dns_targets=denied("route53:ListHostedZones"))),
     Case("BYP-002", "pass", "vpc-origin-needs-no-header", BASE.but(

@@ -41,6 +41,7 @@ from auditor.secrets import Secret
 ACCOUNT = "111122223333"
 REGION = "us-east-1"
 PREFIX_LIST = "pl-3b927c52"
+IPV6_PREFIX_LIST = "pl-5da64334"
 SECRET = "s3cr3t-origin-verify-value-7f1c"
 ALB_ARN = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:loadbalancer/app/web/1234567890abcdef"
 ALB_DNS = "web-1234567890.us-east-1.elb.amazonaws.com"
@@ -157,6 +158,8 @@ class Scenario:
         default_factory=lambda: {dist_metric("Requests"): 20e6})
     security_groups: dict | Unavailable | None = None  # None: built from ``ingress``
     prefix_list: str | Unavailable | None = PREFIX_LIST
+    ipv6_prefix_list: str | Unavailable | None = IPV6_PREFIX_LIST
+    origin_ip_type: str = "ipv4"
     distributions: Any = None  # None: built from the fields above
     listeners: Any = None  # None: built from ``listener_ports`` and ``rules``
     load_balancers: Any = None
@@ -204,7 +207,8 @@ class Scenario:
         origin = Origin("alb", self.origin_domain, self.origin_headers,
                         None if self.vpc_origin_id else self.origin_protocol, 80, 443,
                         self.origin_read_timeout, self.origin_keepalive,
-                        vpc_origin_id=self.vpc_origin_id, ssl_protocols=self.origin_ssl)
+                        vpc_origin_id=self.vpc_origin_id, ssl_protocols=self.origin_ssl,
+                        ip_address_type=self.origin_ip_type)
         acl_id = EDGE_ACL_ARN if self.edge_acl is not None else ""
         return Distribution("E1EXAMPLE", DIST_ARN, "d111.cloudfront.net", ACCOUNT, (origin,),
                             acl_id, self.behaviors, self.origin_groups, self.logging,
@@ -233,6 +237,7 @@ class Scenario:
             self.load_balancers if self.load_balancers is not None else (self.alb(),),
             self.target_groups if self.target_groups is not None else (tg,),
             security_groups=groups, cloudfront_prefix_list_id=self.prefix_list,
+            cloudfront_ipv6_prefix_list_id=self.ipv6_prefix_list,
             functions={fn.arn: fn}, alb_web_acls={ALB_ARN: self.alb_acl},
             metrics=series(self.metrics), ssl_policies=self.ssl_policies, alarms=self.alarms,
             rest_apis=self.rest_apis)

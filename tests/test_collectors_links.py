@@ -56,7 +56,7 @@ def aliased(moto_session):
 
 def test_route53_alias_links_the_distribution(aliased):
     app, inventory, ctx = aliased
-    assert inventory.dns_targets["api.example.com"].startswith("dualstack.")
+    assert inventory.dns_targets["api.example.com"][0].startswith("dualstack.")
     [result] = evaluate(inventory, [RULES["BYP-005"]])
     assert result.resource.arn == app.alb_arn and result.status is Status.PASS
     assert ctx.stats.operations["route53:ListResourceRecordSets"] == 1

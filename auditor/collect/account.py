@@ -171,7 +171,7 @@ class _Collector:
         lookups = {
             "groups": (lambda: ec2.security_groups(calls, name, group_ids) if group_ids else {})
             if "security_groups" in want else None,
-            "prefix": (lambda: ec2.cloudfront_prefix_list_id(calls, name))
+            "prefix": (lambda: ec2.cloudfront_prefix_list_ids(calls, name))
             if "prefix_list" in want else None,
             "waf": (lambda: wafv2.alb_web_acls(calls, name, albs, pools.other))
             if "alb_waf" in want else None,
@@ -207,32 +207,34 @@ class _Collector:
         return RegionInventory(
             region=name, load_balancers=lbs, target_groups=tgs,
             security_groups=found.get("groups", {}),
-            cloudfront_prefix_list_id=found.get("prefix"), functions=functions,
+            cloudfront_prefix_list_id=(found.get("prefix") or (None, None))[0],
+            cloudfront_ipv6_prefix_list_id=(found.get("prefix") or (None, None))[1],
+            functions=functions,
             alb_web_acls=found.get("waf", {}), metrics=late["metrics"],
             ssl_policies=late["ssl"] or {}, alarms=found.get("alarms"), rest_apis=apis)
 
     # ------------------------------------------------------------ the edge
 
-    def links(self, inventory: Inventory) -> Inventory:
-        """Resolve VPC origins and Route 53 names, where some origin needs it."""
-        from auditor.topology import Topology
-
+    def links(self, inventory: Inventory, zones: route53.Zones) -> Inventory:
+        """Resolve VPC origins and Route 53 names (in this account's zones), where some
+        origin needs it."""
         dists = inventory.distributions
         if isinstance(dists, Unavailable):
             return inventory
         vpc: dict[str, str] | Unavailable = {}
         if any(o.vpc_origin_id for d in dists for o in d.origins):
             vpc = cloudfront.vpc_origins(self.calls)
-        domains = Topology(replace(inventory, vpc_origins=vpc)).unlinked_custom_domains()
-        return replace(inventory, vpc_origins=vpc,
-                       dns_targets=route53.targets(self.calls, domains))
+        return resolve_dns([replace(inventory, vpc_origins=vpc)], {self.account: zones})[0]
 
-    def start_edge(self, provisional: Inventory, pool: Runner) -> dict[str, Future]:
-        """Edge details of the distributions that front a candidate ALB."""
+    def start_edge(self, provisional: Inventory, pool: Runner,
+                   edge: list[Distribution] | None = None) -> dict[str, Future]:
+        """Edge details of the distributions that front a candidate ALB (or of ``edge``,
+        those another account's ALBs made edge distributions)."""
         from auditor.topology import Topology
 
         calls, want = self.calls, self.want
-        edge = Topology(provisional).edge_distributions().items
+        if edge is None:
+            edge = Topology(provisional).edge_distributions().items
         if not edge:
             return {}
 
@@ -265,23 +267,55 @@ class _Collector:
         done = {k: f.result() if f else None for k, f in started.items()}
         updated = {d.arn: d for d in done["details"]}
         dists = tuple(updated.get(d.arn, d) for d in inventory.distributions)
-        edge_alarms = None
-        if "edge_alarms" in self.want:
+        edge_alarms = inventory.edge_alarms
+        if "edge_alarms" in self.want and edge_alarms is None:
             scanned = {r.region: r.alarms for r in inventory.regions}.get(GLOBAL_SERVICE_REGION)
             edge_alarms = scanned if scanned is not None else cloudwatch.alarms(
                 self.calls, GLOBAL_SERVICE_REGION)
-        return replace(inventory, distributions=dists, cache_policies=done["policies"],
-                       edge_web_acls=done["acls"], edge_metrics=done["metrics"],
+        return replace(inventory, distributions=dists,
+                       cache_policies={**inventory.cache_policies, **done["policies"]},
+                       edge_web_acls={**inventory.edge_web_acls, **done["acls"]},
+                       edge_metrics=merge_series(inventory.edge_metrics, done["metrics"]),
                        edge_alarms=edge_alarms)
+
+
+def resolve_dns(inventories: list[Inventory], zones: dict[str, route53.Zones]
+                ) -> list[Inventory]:
+    """Follow the origins' Route 53 chains through every given account's zones, hop by
+    hop, until no name is left to ask; each account's answers go on its inventory."""
+    from auditor.topology import MAX_DNS_HOPS, Topology
+
+    for _ in range(MAX_DNS_HOPS):
+        domains = Topology(*inventories).unlinked_custom_domains()
+        if not any(set(domains) - z.asked for z in zones.values()):
+            break
+        inventories = [
+            replace(inv, dns_targets=route53.merge(inv.dns_targets,
+                                                   zones[inv.account].lookup(domains)))
+            if inv.account in zones and not isinstance(inv.dns_targets, Unavailable)
+            else inv for inv in inventories]
+    return inventories
+
+
+def merge_series(old, new):
+    """Two CloudWatch series of one account and window as one (a failure wins)."""
+    if old is None or isinstance(new, Unavailable):
+        return new
+    if new is None or isinstance(old, Unavailable):
+        return old
+    return replace(old, daily={**old.daily, **new.daily})
 
 
 def collect_inventory(ctx: AwsContext, regions: list[str], account: str,
                       partition: str = "aws", metric_days: int = METRIC_DAYS_DEFAULT,
-                      plan: Plan | None = None, workers: int = DEFAULT_WORKERS) -> Inventory:
+                      plan: Plan | None = None, workers: int = DEFAULT_WORKERS,
+                      zones: route53.Zones | None = None) -> Inventory:
     """One account, every region at once. ``metric_days``: how many days of CloudWatch data
-    the selected rules read; ``plan``: which data they need (everything by default)."""
+    the selected rules read; ``plan``: which data they need (everything by default);
+    ``zones``: the account's Route 53 zones, kept by a run that links across accounts."""
     plan = plan or Plan.everything()
-    calls = Calls(ctx, account)
+    calls = zones.calls if zones is not None else Calls(ctx, account)
+    zones = zones or route53.Zones(calls)
     collector = _Collector(calls, account, plan, metric_days, workers)
     with Runner(PHASE_WORKERS + len(regions)) as phase, Runner(workers) as edge_pool:
         collector.edge_pool = edge_pool
@@ -297,7 +331,7 @@ def collect_inventory(ctx: AwsContext, regions: list[str], account: str,
         provisional = Inventory(
             account, partition,
             tuple(RegionInventory(w.name, *w.provisional(account)) for w in work), dists)
-        provisional = collector.links(provisional) if plan.path else provisional
+        provisional = collector.links(provisional, zones) if plan.path else provisional
         edge = collector.start_edge(provisional, phase) if plan.path else {}
         inventory = replace(provisional,
                             regions=tuple(phase.map(collector.finish_region, work)))

@@ -61,7 +61,9 @@ def parse_origin(raw: dict) -> Origin:
         read_timeout_seconds=int(cfg.get("OriginReadTimeout", READ_TIMEOUT_DEFAULT)),
         keepalive_timeout_seconds=int(cfg.get("OriginKeepaliveTimeout", KEEPALIVE_DEFAULT)),
         vpc_origin_id=vpc.get("VpcOriginId"),
-        ssl_protocols=tuple(_items((custom or {}).get("OriginSslProtocols"))))
+        ssl_protocols=tuple(_items((custom or {}).get("OriginSslProtocols"))),
+        connection_attempts=int(raw.get("ConnectionAttempts", 3)),
+        ip_address_type=(custom or {}).get("IpAddressType") or "ipv4")
 
 
 def parse_behavior(raw: dict, path: str | None = None) -> Behavior:
@@ -84,7 +86,10 @@ def parse_distribution(raw: dict, account: str) -> Distribution:
     return Distribution(
         id=raw["Id"], arn=raw["ARN"], domain_name=raw.get("DomainName", ""), account=account,
         origins=tuple(parse_origin(o) for o in _items(raw.get("Origins"))),
-        web_acl_id=raw.get("WebACLId") or "", behaviors=tuple(behaviors), origin_groups=groups)
+        web_acl_id=raw.get("WebACLId") or "", behaviors=tuple(behaviors), origin_groups=groups,
+        enabled=bool(raw.get("Enabled", True)), staging=bool(raw.get("Staging", False)),
+        connection_mode=raw.get("ConnectionMode") or "direct",
+        aliases=tuple(_items(raw.get("Aliases"))))
 
 
 def collect(calls: Calls, account: str) -> tuple[Distribution, ...] | Unavailable:

@@ -11,6 +11,7 @@ from auditor.inventory import IngressPermission, SecurityGroup
 
 OPERATIONS = ("ec2:DescribeSecurityGroups", "ec2:DescribeManagedPrefixLists", "ec2:DescribeRegions")
 CLOUDFRONT_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing"
+CLOUDFRONT_IPV6_PREFIX_LIST = "com.amazonaws.global.ipv6.cloudfront.origin-facing"
 FILTER_VALUES_MAX = 200
 
 
@@ -52,17 +53,21 @@ def security_groups(
     return found
 
 
-def cloudfront_prefix_list_id(calls: Calls, region: str) -> str | Unavailable | None:
+def cloudfront_prefix_list_ids(calls: Calls, region: str
+                               ) -> tuple[str | Unavailable | None, str | Unavailable | None]:
+    """(IPv4 list id, IPv6 list id) of CloudFront's origin-facing ranges, in one call."""
     raw = calls.paginate(
         "ec2",
         region,
         "describe_managed_prefix_lists",
         "PrefixLists",
-        Filters=[{"Name": "prefix-list-name", "Values": [CLOUDFRONT_PREFIX_LIST]}],
+        Filters=[{"Name": "prefix-list-name",
+                  "Values": [CLOUDFRONT_PREFIX_LIST, CLOUDFRONT_IPV6_PREFIX_LIST]}],
     )
     if isinstance(raw, Unavailable):
-        return raw
-    return raw[0]["PrefixListId"] if raw else None
+        return raw, raw
+    ids = {p.get("PrefixListName"): p["PrefixListId"] for p in raw}
+    return ids.get(CLOUDFRONT_PREFIX_LIST), ids.get(CLOUDFRONT_IPV6_PREFIX_LIST)
 
 
 def enabled_regions(calls: Calls, region: str) -> list[str] | Unavailable:

@@ -41,9 +41,10 @@ def seed_operations(seeder: Seeder, spec: AppSpec, seeded: SeededApp) -> None:
                 {"Key": "access_logs.s3.enabled", "Value": "true"},
                 {"Key": "access_logs.s3.bucket", "Value": "edge-logs"}])
     dist_id = seeded.distribution_arn.rsplit("/", 1)[-1] if seeded.distribution_arn else ""
-    edge_cw = seeder.client("cloudwatch", "us-east-1")
+    edge = seeded.edge or seeder  # the distribution's account
+    edge_cw = edge.client("cloudwatch", "us-east-1")
     if dist_id and spec.realtime_metrics:
-        seeder.client("cloudfront", "us-east-1").create_monitoring_subscription(
+        edge.client("cloudfront", "us-east-1").create_monitoring_subscription(
             DistributionId=dist_id, MonitoringSubscription={
                 "RealtimeMetricsSubscriptionConfig": {
                     "RealtimeMetricsSubscriptionStatus": "Enabled"}})
@@ -81,3 +82,26 @@ def seed_rest_api(seeder: Seeder, region: str, name: str, stages: int) -> str:
         deployment = api.create_deployment(restApiId=api_id)["id"]
         api.create_stage(restApiId=api_id, stageName=f"env{i}", deploymentId=deployment)
     return api_id
+
+
+def seed_dns(seeder: Seeder, zone: str, records: dict[str, list[str]]) -> str:
+    """A public hosted zone whose names point to others: an alias to an ALB's DNS name
+    (``dualstack.`` + name) or a CNAME to any other name; several targets of one name
+    become a weighted set, as a blue/green or latency layout has."""
+    r53 = seeder.client("route53", "us-east-1")
+    zone_id = r53.create_hosted_zone(Name=zone, CallerReference=zone)["HostedZone"]["Id"]
+    changes = []
+    for name, targets in records.items():
+        for i, target in enumerate(targets):
+            record: dict[str, Any] = {"Name": name}
+            if len(targets) > 1:
+                record.update(SetIdentifier=f"w{i}", Weight=100 // len(targets))
+            if ".elb.amazonaws.com" in target:
+                record.update(Type="A", AliasTarget={
+                    "HostedZoneId": "Z35SXDOTRQ7X7K", "DNSName": target,
+                    "EvaluateTargetHealth": False})
+            else:
+                record.update(Type="CNAME", TTL=60, ResourceRecords=[{"Value": target}])
+            changes.append({"Action": "CREATE", "ResourceRecordSet": record})
+    r53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": changes})
+    return zone_id

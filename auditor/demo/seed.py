@@ -78,6 +78,7 @@ class AppSpec:
     throttles: int = 0
     http_redirect: bool = False  # a second listener on :80 that redirects to HTTPS
     tags: dict[str, str] = field(default_factory=dict)  # on the ALB, functions, distribution
+    origin_domain: str | None = None  # the origin's domain (a Route 53 name); None: the ALB's
 
 
 @dataclass
@@ -88,6 +89,8 @@ class SeededApp:
     target_groups: dict[str, str] = field(default_factory=dict)  # function name -> TG ARN
     targets: dict[str, str] = field(default_factory=dict)  # function name -> registered ARN
     secret_values: list[str] = field(default_factory=list)
+    dns_name: str = ""  # the ALB's
+    edge: Seeder | None = None  # the account holding the distribution, when not this one
 
 
 def _zip() -> bytes:
@@ -381,8 +384,10 @@ class Seeder:
 
     # ------------------------------------------------------------------ the app
 
-    def seed(self, spec: AppSpec) -> SeededApp:
-        seeded = SeededApp(spec)
+    def seed(self, spec: AppSpec, edge: Seeder | None = None) -> SeededApp:
+        """One app; with ``edge``, its distribution (and edge WAF, metrics and alarms) in
+        that other account, as an AWS Organization's edge account holds them."""
+        seeded = SeededApp(spec, edge=edge)
         subnets, group = self._network(spec)
         elb = self.client("elbv2", spec.region)
         alb = elb.create_load_balancer(
@@ -392,7 +397,7 @@ class Seeder:
             Scheme="internet-facing",
             Type="application",
         )["LoadBalancers"][0]
-        seeded.alb_arn = alb["LoadBalancerArn"]
+        seeded.alb_arn, seeded.dns_name = alb["LoadBalancerArn"], alb["DNSName"]
         sent = secrets.token_urlsafe(24) if spec.origin_header else None
         if sent:
             seeded.secret_values.append(sent)
@@ -403,7 +408,8 @@ class Seeder:
                 WebACLArn=acl, ResourceArn=seeded.alb_arn
             )
         if spec.cloudfront:
-            seeded.distribution_arn = self._distribution(spec, alb["DNSName"], sent)
+            seeded.distribution_arn = (edge or self)._distribution(
+                spec, spec.origin_domain or alb["DNSName"], sent)
         seed_operations(self, spec, seeded)
         if spec.tags:
             self._tag(spec, seeded)
@@ -418,5 +424,5 @@ class Seeder:
             arn = functions.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
             functions.tag_resource(Resource=arn, Tags=dict(spec.tags))
         if seeded.distribution_arn:
-            self.client("cloudfront", "us-east-1").tag_resource(
+            (seeded.edge or self).client("cloudfront", "us-east-1").tag_resource(
                 Resource=seeded.distribution_arn, Tags={"Items": pairs})
