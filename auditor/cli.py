@@ -56,10 +56,10 @@ def exit_code(report: Report, fail_on: str) -> int:
 
 
 def _selected_rules(args: argparse.Namespace):
-    from rules import load_rules
+    from rules import RETIRED, load_rules
 
     try:
-        return select_rules(load_rules(), args.rules, args.skip_rules)
+        return select_rules(load_rules(), args.rules, args.skip_rules, RETIRED)
     except UnknownRule as exc:
         raise UsageError(str(exc)) from exc
 
@@ -161,11 +161,15 @@ def _config(args: argparse.Namespace):
     location = getattr(args, "config", None)
     try:
         if location and location.startswith("s3://"):
-            return parse_config(read_text(location, lambda: _delivery(args)), load_rules(),
-                                location)
-        return load_config(location, load_rules())
+            config = parse_config(read_text(location, lambda: _delivery(args)), load_rules(),
+                                  location)
+        else:
+            config = load_config(location, load_rules())
     except ConfigError as exc:
         raise UsageError(str(exc)) from exc
+    for warning in config.warnings:
+        _say(args, f"warning: {warning}")
+    return config
 
 
 def _context(args: argparse.Namespace) -> AwsContext:
@@ -280,9 +284,11 @@ def cmd_diff(args: argparse.Namespace) -> int:
 def cmd_rules(args: argparse.Namespace) -> int:
     from tabulate import tabulate
 
-    from rules import load_rules
+    from rules import CATALOG_VERSION, RETIRED, load_rules
 
     catalogue = load_rules()
+    retired = [{"id": r.id, "slug": r.slug, "retired_in": r.retired_in,
+                "replaced_by": r.replaced_by, "why": r.why} for r in RETIRED]
     if args.format == "json":
         rows = [
             {
@@ -297,12 +303,17 @@ def cmd_rules(args: argparse.Namespace) -> int:
             }
             for r in catalogue
         ]
-        write_output(json.dumps(rows, indent=2) + "\n", None)
+        document = {"catalog_version": CATALOG_VERSION, "rules": rows, "retired": retired}
+        write_output(json.dumps(document, indent=2) + "\n", None)
     else:
         rows = [[r.id, r.slug, r.severity.value, r.title, r.cites] for r in catalogue]
+        gone = [[r["id"], r["slug"], r["retired_in"], r["replaced_by"]] for r in retired]
         write_output(
-            tabulate(rows, headers=["id", "slug", "severity", "title", "cites"]) + "\n", None
-        )
+            f"Catalogue {CATALOG_VERSION}: {len(rows)} rules\n\n"
+            + tabulate(rows, headers=["id", "slug", "severity", "title", "cites"])
+            + "\n\nRetired (never reused)\n\n"
+            + tabulate(gone, headers=["id", "slug", "retired in", "replaced by"]) + "\n",
+            None)
     return EXIT_OK
 
 

@@ -4,7 +4,7 @@
 [rules.HC-001]
 min_interval_seconds = 90
 
-[rules.LIM-003]
+[rules.LMB-001]
 window_days = 7
 
 [[suppressions]]                 # see auditor.suppress
@@ -44,6 +44,7 @@ class ConfigError(ValueError):
 class Config:
     rule_params: dict[str, dict[str, Any]] = field(default_factory=dict)
     suppressions: tuple[Entry, ...] = ()
+    warnings: tuple[str, ...] = ()  # entries naming retired ids: ignored, not an error
 
 
 SUPPRESSION_SCHEMA: dict[str, Any] = {
@@ -113,6 +114,7 @@ def parse(text: str, rules: Sequence[Rule], source: str = "config") -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source}: not valid TOML: {exc}") from exc
+    warnings, data = _without_retired(data, source)
     errors = sorted(
         jsonschema.Draft202012Validator(schema(rules)).iter_errors(data),
         key=lambda e: list(e.absolute_path),
@@ -121,7 +123,32 @@ def parse(text: str, rules: Sequence[Rule], source: str = "config") -> Config:
         raise ConfigError(f"{source}: " + "; ".join(_describe(e) for e in errors))
     return Config(rule_params={k: dict(v) for k, v in data.get("rules", {}).items()},
                   suppressions=tuple(_suppression(i, entry, rules, source)
-                                     for i, entry in enumerate(data.get("suppressions", []))))
+                                     for i, entry in enumerate(data.get("suppressions", []))),
+                  warnings=tuple(warnings))
+
+
+def _without_retired(data: dict[str, Any], source: str) -> tuple[list[str], dict[str, Any]]:
+    """The config less its entries for retired ids, and a warning for each: a file written
+    for an older catalogue still loads, and says what to change."""
+    from rules import RETIRED
+
+    gone = {r.id: r for r in RETIRED}
+    warnings = [f"{source}: rules.{key} ignored: {gone[key].notice()}"
+                for key in data.get("rules", {}) if key in gone]
+    kept_rules = {k: v for k, v in data.get("rules", {}).items() if k not in gone}
+    suppressions = []
+    for index, entry in enumerate(data.get("suppressions", [])):
+        rule = entry.get("rule") if isinstance(entry, dict) else None
+        if rule in gone:
+            warnings.append(f"{source}: suppressions.{index} ignored: {gone[rule].notice()}")
+        else:
+            suppressions.append(entry)
+    data = dict(data)
+    if "rules" in data:
+        data["rules"] = kept_rules
+    if "suppressions" in data:
+        data["suppressions"] = suppressions
+    return warnings, data
 
 
 def _suppression(index: int, entry: dict[str, Any], rules: Sequence[Rule],

@@ -10,7 +10,7 @@ from auditor.findings import Result, Status, Verdict
 from auditor.gaps import DataUnavailable
 from auditor.headers import seal_all
 from auditor.inventory import GLOBAL_REGION, T_ACCOUNT, Inventory, ResourceRef
-from auditor.rule import Rule, SubjectKind
+from auditor.rule import RetiredRule, Rule, SubjectKind
 from auditor.topology import SubjectSet, Topology
 
 log = logging.getLogger(__name__)
@@ -21,14 +21,19 @@ class UnknownRule(ValueError):
 
 
 def select_rules(
-    rules: Sequence[Rule], only: Iterable[str] = (), skip: Iterable[str] = ()
+    rules: Sequence[Rule], only: Iterable[str] = (), skip: Iterable[str] = (),
+    retired: Sequence[RetiredRule] = (),
 ) -> tuple[Rule, ...]:
-    """The rules named by ``--rules`` (all when empty) minus ``--skip-rules``."""
+    """The rules named by ``--rules`` (all when empty) minus ``--skip-rules``; naming a
+    retired id is an error that names its replacement."""
     by_id = {r.id: r for r in rules}
     only, skip = (
         [i.strip().upper() for i in only if i.strip()],
         [i.strip().upper() for i in skip if i.strip()],
     )
+    gone = [r for r in retired if r.id in (*only, *skip)]
+    if gone:
+        raise UnknownRule("; ".join(r.notice() for r in gone))
     unknown = sorted({i for i in (*only, *skip) if i not in by_id})
     if unknown:
         raise UnknownRule(f"unknown rule id(s): {', '.join(unknown)}")

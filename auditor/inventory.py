@@ -111,6 +111,10 @@ class ListenerRule:
     path_patterns: tuple[str, ...] = ()
     methods: tuple[str, ...] = ()
     other_conditions: tuple[str, ...] = ()  # a stable text form of host, query, source-ip
+    host_headers: tuple[str, ...] = ()  # host-header values (wildcards) of the rule
+    host_regexes: tuple[str, ...] = ()  # host-header RegexValues
+    source_ips: tuple[str, ...] = ()  # source-ip CIDRs of the rule
+    action_types: tuple[str, ...] = ()  # every action, in order (authenticate-*, forward)
 
     @property
     def route_key(self) -> tuple:
@@ -130,6 +134,7 @@ class Listener:
     protocol: str
     rules: tuple[ListenerRule, ...] | Unavailable
     ssl_policy: str = ""
+    mutual_auth_mode: str = "off"  # off | passthrough | verify
 
 
 @dataclass(frozen=True)
@@ -144,6 +149,7 @@ class LoadBalancer:
     listeners: tuple[Listener, ...] | Unavailable
     attributes: dict[str, str] | Unavailable
     target_group_count: int = 0  # every target group attached, of any target type
+    vpc_id: str = ""
 
     @property
     def ref(self) -> ResourceRef:
@@ -185,20 +191,25 @@ class TargetGroup:
 
 
 @dataclass(frozen=True)
-class FunctionUrl:
-    qualifier: str | None  # None: the unqualified function's URL
-    auth_type: str
-
-
-@dataclass(frozen=True)
 class PolicyStatement:
-    """The fields of a resource-policy statement BYP-007 reads (no secrets here)."""
+    """The fields of a resource-policy statement BYP-006 and BYP-007 read (no secrets)."""
 
     sid: str
     effect: str
     actions: tuple[str, ...]
     principals: tuple[str, ...]  # service names and AWS principals, "*" for anyone
     condition_keys: tuple[str, ...]  # lower-cased condition keys
+    source_arns: tuple[str, ...] = ()  # values of aws:SourceArn conditions
+    url_auth_type: str | None = None  # the lambda:FunctionUrlAuthType it is limited to
+
+
+@dataclass(frozen=True)
+class FunctionUrl:
+    qualifier: str | None  # None: the unqualified function's URL
+    auth_type: str
+    # The resource policy of the URL's own qualifier, where that is not the registered
+    # one (the unqualified URL of an alias target); None: the function's own policy.
+    policy: tuple[PolicyStatement, ...] | Unavailable | None = None
 
 
 @dataclass(frozen=True)
@@ -272,6 +283,7 @@ class Origin:
     vpc_origin_id: str | None = None
     ssl_protocols: tuple[str, ...] = ()
     connection_attempts: int = 3
+    response_completion_timeout_seconds: int | None = None  # None: not set (no limit)
     ip_address_type: str = "ipv4"  # ipv4 | ipv6 | dualstack: which address family it dials
 
 
@@ -353,6 +365,8 @@ class RegionInventory:
     ssl_policies: dict[str, tuple[str, ...]] | Unavailable = field(default_factory=dict)
     alarms: tuple[AlarmWatch, ...] | Unavailable | None = None
     rest_apis: tuple[RestApi, ...] | Unavailable = ()
+    # The applied rules-per-ALB quota (elbv2:DescribeAccountLimits); None: not read
+    alb_rules_quota: int | Unavailable | None = None
 
 
 @dataclass(frozen=True)

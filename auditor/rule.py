@@ -57,3 +57,19 @@ class Rule:
     @property
     def area(self) -> str:
         return self.id.split("-")[0]
+
+
+@dataclass(frozen=True)
+class RetiredRule:
+    """An id whose meaning had to change: it is never reused, and naming it says what
+    replaced it (catalogue, "Retired")."""
+
+    id: str
+    slug: str
+    retired_in: str  # catalogue version
+    replaced_by: str
+    why: str
+
+    def notice(self) -> str:
+        return (f"{self.id} ({self.slug}) was retired in catalogue {self.retired_in}: "
+                f"{self.why}; use {self.replaced_by}")

@@ -8,7 +8,16 @@ from __future__ import annotations
 
 import importlib
 
-from auditor.rule import Rule
+from auditor.rule import RetiredRule, Rule
+
+CATALOG_VERSION = "1.1"
+
+RETIRED = (
+    RetiredRule(
+        "LIM-003", "payload-errors-observed", "1.1", "LMB-002",
+        "LambdaUserError and HTTPCode_ELB_502_Count count every failed Lambda invocation "
+        "(exceptions, throttles, timeouts, permissions), not only responses over 1 MB"),
+)
 
 PACKS = (
     "rules.bypass",
@@ -25,7 +34,7 @@ PACKS = (
 def load_rules(packs: tuple[str, ...] = PACKS) -> tuple[Rule, ...]:
     """Every rule of the given packs, in catalogue order; duplicates are an error."""
     rules: list[Rule] = []
-    ids: set[str] = set()
+    ids: set[str] = {r.id for r in RETIRED}  # a retired id is never reused
     slugs: set[str] = set()
     for pack in packs:
         for rule in importlib.import_module(pack).RULES:

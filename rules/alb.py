@@ -30,23 +30,18 @@ def check_http_listener_serves(topo: Topology, alb: LoadBalancer, params: Params
     for listener in need(alb.listeners):
         if listener.protocol != "HTTP":
             continue
-        rules = need(listener.rules)
-        default = next((r for r in rules if r.is_default), None)
-        redirects = default is not None and default.redirect_protocol == "HTTPS"
-        forwards = [r.priority for r in rules if r.forward_target_groups]
-        if not redirects or forwards:
-            serving.append(
-                {
-                    "port": listener.port,
-                    "default_redirects_to_https": redirects,
-                    "forwarding_rules": forwards,
-                }
-            )
+        # 1.1: a redirect to HTTPS or a fixed response (a 403 that refuses plain HTTP) serves
+        # nothing; only a forward sends requests to the functions over HTTP.
+        forwards = [r.priority for r in need(listener.rules)
+                    if r.forward_target_groups or "forward" in r.action_types
+                    or r.action_type == "forward"]
+        if forwards:
+            serving.append({"port": listener.port, "forwarding_rules": forwards})
     if serving:
         return Verdict.fail(
-            "HTTP listener answers requests instead of redirecting to HTTPS", http_listeners=serving
-        )
-    return Verdict.ok("No HTTP listener serves content")
+            "HTTP listener forwards requests instead of redirecting to HTTPS",
+            http_listeners=serving)
+    return Verdict.ok("No HTTP listener forwards: each redirects or answers a fixed response")
 
 
 def check_tls_policy_outdated(topo: Topology, alb: LoadBalancer, params: Params):
@@ -87,23 +82,27 @@ def _attribute_rule(key: str, default: str, bad, fail: str, ok: str):
 
 
 def check_listener_rule_quota(topo: Topology, alb: LoadBalancer, params: Params):
-    limit = params["quota"] * params["threshold_percent"] / 100
+    """1.1: the quota is per load balancer (summed over its listeners), and the applied
+    value is read where it can be: a raised quota raises the bar."""
+    applied = topo.region_of(alb).alb_rules_quota
+    quota = need(applied) if applied is not None else None
+    quota = quota or params["quota"]
+    limit = quota * params["threshold_percent"] / 100
     counts = {
         li.port: sum(1 for r in need(li.rules) if not r.is_default) for li in need(alb.listeners)
     }
-    full = {port: n for port, n in counts.items() if n >= limit}
+    total = sum(counts.values())
     evidence = {
+        "rules": total,
         "rules_per_listener": counts,
-        "quota": params["quota"],
+        "quota": quota,
+        "quota_source": "DescribeAccountLimits" if applied else "default",
         "threshold_percent": params["threshold_percent"],
     }
-    if full:
-        return Verdict.fail(
-            f"Listener(s) on port {', '.join(map(str, full))} hold "
-            f"{max(full.values())} of {params['quota']} rules",
-            **evidence,
-        )
-    return Verdict.ok("Listeners are well below the rules quota", **evidence)
+    if total >= limit:
+        return Verdict.fail(f"The ALB holds {total} of {quota} rules (all listeners)",
+                            **evidence)
+    return Verdict.ok(f"The ALB holds {total} of {quota} rules", **evidence)
 
 
 def check_target_group_quota(topo: Topology, alb: LoadBalancer, params: Params):
@@ -123,42 +122,69 @@ def check_target_group_quota(topo: Topology, alb: LoadBalancer, params: Params):
     return Verdict.ok(f"{count} of {params['limit']} target groups in use", **evidence)
 
 
+AUTH_ACTIONS = {"authenticate-oidc", "authenticate-cognito", "jwt-validation"}
+
+
+def _needs_the_alb(topo: Topology, alb: LoadBalancer) -> list[str]:
+    """What the ALB does that a function URL cannot: authentication actions, mutual TLS,
+    host-based routing to several hosts."""
+    found = []
+    listeners = need(alb.listeners)
+    if any(li.mutual_auth_mode not in ("", "off") for li in listeners):
+        found.append("mutual TLS")
+    rules = [r for li in listeners for r in need(li.rules)]
+    if any(AUTH_ACTIONS & set(r.action_types) for r in rules):
+        found.append("authentication actions")
+    hosts = {h for r in rules for h in (*r.host_headers, *r.host_regexes)}
+    if len(hosts) > 1:
+        found.append("host-based routing")
+    return found
+
+
 def check_single_function_alb(topo: Topology, alb: LoadBalancer, params: Params):
     groups = topo.lambda_target_groups_of(alb)
-    if len(groups) == 1:
-        return Verdict.fail(
-            "The ALB routes to one Lambda target group: CloudFront + a function "
-            "URL gives the same without the ALB's fixed cost",
-            groups,
-            lambda_target_groups=1,
-        )
-    return Verdict.ok(
-        f"The ALB routes to {len(groups)} Lambda target groups",
+    evidence = {"lambda_target_groups": len(groups), "target_groups": alb.target_group_count}
+    if alb.target_group_count != 1 or len(groups) != 1:
+        return Verdict.ok(f"The ALB has {alb.target_group_count} target group(s)", groups,
+                          **evidence)
+    uses = _needs_the_alb(topo, alb)
+    if uses:
+        return Verdict.ok(f"One Lambda target group, but the ALB provides {', '.join(uses)}",
+                          groups, alb_features=uses, **evidence)
+    return Verdict.fail(
+        "The ALB's only target group is one Lambda function and it uses nothing a function "
+        "URL lacks: CloudFront + a function URL gives the same without the ALB's fixed cost",
         groups,
-        lambda_target_groups=len(groups),
+        **evidence,
     )
 
 
 def check_consolidate_albs(topo: Topology, alb: LoadBalancer, params: Params):
+    """1.1: only ALBs that could be merged are paired: same account, region, VPC and
+    scheme; "few" counts target groups of any type."""
     few = params["max_functions"]
-    mine = len(topo.lambda_target_groups_of(alb))
+    mine = alb.target_group_count
     if mine > few:
-        return Verdict.ok(f"Routes to {mine} Lambda target groups", lambda_target_groups=mine)
+        return Verdict.ok(f"Has {mine} target groups", target_groups=mine)
     small = [
         other
         for other in topo.lambda_albs().items
-        if other.region == alb.region and len(topo.lambda_target_groups_of(other)) <= few
+        if (other.account, other.region, other.vpc_id, other.scheme)
+        == (alb.account, alb.region, alb.vpc_id, alb.scheme)
+        and other.target_group_count <= few
     ]
     others = [o.arn for o in small if o.arn != alb.arn]
     if others:
         return Verdict.fail(
-            f"{len(small)} Lambda ALBs in {alb.region} each route to {few} or "
-            "fewer functions: each pays the fixed hourly fee",
+            f"{len(small)} {alb.scheme} Lambda ALBs in one VPC ({alb.vpc_id or 'unknown'}) "
+            f"of {alb.region} each have {few} or fewer target groups: each pays the fixed "
+            "hourly fee",
             others,
-            lambda_target_groups=mine,
+            target_groups=mine,
             small_albs=[o.name for o in small],
         )
-    return Verdict.ok("No other small Lambda ALB in the region", lambda_target_groups=mine)
+    return Verdict.ok("No other small Lambda ALB of the same scheme in its VPC",
+                      target_groups=mine)
 
 
 def check_prefer_vpc_origin(topo: Topology, alb: LoadBalancer, params: Params):
@@ -289,13 +315,16 @@ RULES = (
         "listener-rule-quota",
         Severity.MEDIUM,
         "Listener close to its rules quota",
-        "reuse",
-        "reuse: 100 rules per listener (soft quota) bound how many routes one ALB can serve",
-        "When the quota is reached, the next route cannot be deployed until it is raised.",
-        "Request a quota increase, or split routes across listeners or ALBs.",
+        "reuse, AWS",
+        "reuse: the rules quota bounds how many routes one ALB can serve",
+        "When the quota is reached, the next route cannot be deployed until it is raised. "
+        "AWS counts it per load balancer (rules-per-application-load-balancer, default 100, "
+        "adjustable), not per listener as the reuse article has it.",
+        "Request a quota increase, or split routes across ALBs.",
         SubjectKind.LAMBDA_ALB,
         check_listener_rule_quota,
         params={"quota": 100, "threshold_percent": 80},
+        needs=("alb_limits",),
     ),
     Rule(
         "ALB-008",

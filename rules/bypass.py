@@ -13,7 +13,13 @@ from fnmatch import fnmatchcase
 from auditor.findings import Severity, Verdict
 from auditor.gaps import need
 from auditor.headers import condition_checks
-from auditor.inventory import Distribution, LambdaFunction, LoadBalancer
+from auditor.inventory import (
+    Distribution,
+    FunctionUrl,
+    LambdaFunction,
+    LoadBalancer,
+    PolicyStatement,
+)
 from auditor.rule import Params, Rule, SubjectKind
 from auditor.topology import Topology
 from rules._common import (
@@ -26,7 +32,6 @@ from rules._common import (
 )
 
 ELB_SERVICE = "elasticloadbalancing.amazonaws.com"
-SCOPING_KEYS = {"aws:sourcearn", "aws:sourceaccount"}
 
 
 def check_alb_open_to_internet(topo: Topology, alb: LoadBalancer, params: Params) -> Verdict | None:
@@ -192,29 +197,73 @@ def check_alb_not_behind_cloudfront(
     )
 
 
+def _grants(statement: PolicyStatement, action: str) -> bool:
+    """An Allow statement whose actions cover ``action``."""
+    return statement.effect == "Allow" and any(
+        fnmatchcase(action, a.lower()) for a in statement.actions)
+
+
+URL_KEYS = {"lambda:functionurlauthtype", "lambda:invokedviafunctionurl"}
+
+
+def _public_url_grants(url: FunctionUrl, policy: tuple[PolicyStatement, ...]) -> list[str]:
+    """The statements that let anyone call this URL (AWS, "Control access to Lambda function
+    URLs"): for AuthType NONE, lambda:InvokeFunctionUrl granted to ``*``; for AWS_IAM, the
+    same grant with no condition that narrows the caller (an IAM-signed request from any
+    account is then accepted)."""
+    found = []
+    for st in policy:
+        if not _grants(st, "lambda:invokefunctionurl") or "*" not in st.principals:
+            continue
+        if st.url_auth_type and st.url_auth_type != url.auth_type:
+            continue
+        narrowing = set(st.condition_keys) - URL_KEYS
+        if url.auth_type == "NONE" or not narrowing:
+            found.append(st.sid or "(no sid)")
+    return found
+
+
 def check_function_url_public(topo: Topology, fn: LambdaFunction, params: Params) -> Verdict | None:
     urls = need(fn.urls)
-    public = [u for u in urls if u.auth_type == "NONE"]
-    evidence = {
-        "function_urls": [
-            {"qualifier": u.qualifier or "(unqualified)", "auth_type": u.auth_type} for u in urls
-        ]
-    }
+    seen, public = [], []
+    for url in urls:
+        policy = need(fn.policy if url.policy is None else url.policy)
+        grants = _public_url_grants(url, policy)
+        entry = {"qualifier": url.qualifier or "(unqualified)", "auth_type": url.auth_type,
+                 "public_grants": grants}
+        if url.auth_type == "NONE" and not grants:
+            entry["note"] = ("AuthType NONE, but no statement grants lambda:InvokeFunctionUrl "
+                             "to everyone: Lambda answers 403")
+        seen.append(entry)
+        if grants:
+            public.append(entry)
     albs = [a.arn for a in topo.albs_of_function(fn)]
     if public:
+        which = ", ".join(f"{e['qualifier']} ({e['auth_type']})" for e in public)
         return Verdict.fail(
-            "Function URL with AuthType NONE: anyone can call the function "
-            "around CloudFront, WAF and the ALB",
+            f"Function URL {which} can be called by anyone, around CloudFront, WAF and the "
+            "ALB: its resource policy grants lambda:InvokeFunctionUrl to *",
             albs,
-            **evidence,
+            function_urls=seen,
         )
     if urls:
-        return Verdict.ok("Function URL requires IAM auth", albs, **evidence)
-    return Verdict.ok("No function URL", albs, **evidence)
+        return Verdict.ok("No function URL of the target is open to everyone", albs,
+                          function_urls=seen)
+    return Verdict.ok("No function URL", albs, function_urls=seen)
 
 
-def _invokes(actions) -> bool:
-    return any(fnmatchcase("lambda:invokefunction", a.lower()) for a in actions)
+def _scoped_to_target_groups(statement: PolicyStatement) -> bool:
+    """An AWS:SourceArn naming target groups (no wildcard in the target-group part).
+    AWS:SourceAccount alone does not scope: target groups that invoke a function are
+    always in its own account, so it admits every one of them."""
+    if not statement.source_arns:
+        return False
+    for arn in statement.source_arns:
+        resource = arn.split(":", 5)[5] if arn.count(":") >= 5 else ""
+        kind, _, rest = resource.partition("/")
+        if kind != "targetgroup" or not rest or any(c in rest for c in "*?"):
+            return False
+    return True
 
 
 def check_invoke_permission_unscoped(
@@ -224,21 +273,21 @@ def check_invoke_permission_unscoped(
     loose = [
         s.sid or "(no sid)"
         for s in statements
-        if s.effect == "Allow"
-        and _invokes(s.actions)
+        if _grants(s, "lambda:invokefunction")
         and any(p in (ELB_SERVICE, "*") for p in s.principals)
-        and not SCOPING_KEYS & set(s.condition_keys)
+        and not URL_KEYS & set(s.condition_keys)  # function URL grants are BYP-006's
+        and not _scoped_to_target_groups(s)
     ]
     albs = [a.arn for a in topo.albs_of_function(fn)]
     if loose:
         return Verdict.fail(
-            "Resource policy lets any load balancer (or anyone) invoke the "
-            "function: no AWS:SourceArn or AWS:SourceAccount condition",
+            "Resource policy lets any target group of this account invoke the function: no "
+            "AWS:SourceArn naming its target groups",
             albs,
             statements=loose,
         )
     return Verdict.ok(
-        "Invoke permissions for Elastic Load Balancing are scoped",
+        "Invoke permissions for Elastic Load Balancing name the target groups",
         albs,
         statements_checked=len(statements),
     )
@@ -301,7 +350,7 @@ RULES = (
         "origin-header-not-enforced",
         Severity.HIGH,
         "ALB forwards to Lambda without checking CloudFront's header",
-        "rec. 3",
+        "rec. 3, AWS",
         REC3,
         "A header that no listener rule checks stops nothing: direct requests still reach "
         "the functions.",
@@ -342,27 +391,40 @@ RULES = (
         "BYP-006",
         "function-url-public",
         Severity.HIGH,
-        "Target function has a public function URL",
-        "rec. 3",
+        "Target function has a function URL anyone can call",
+        "rec. 3, AWS",
         REC3,
-        "A function URL with AuthType NONE is a second, unguarded front door to the same code.",
-        "Delete the function URL, or set its AuthType to AWS_IAM (with CloudFront origin "
-        "access control if CloudFront must call it).",
+        "A function URL that anyone may call is a second, unguarded front door to the same "
+        "code. AWS (\"Control access to Lambda function URLs\"): AuthType NONE still needs a "
+        "resource-policy grant of lambda:InvokeFunctionUrl to *, without which the URL "
+        "answers 403; AuthType AWS_IAM with such a grant and no narrowing condition accepts "
+        "a signed request from any AWS account.",
+        "Delete the function URL, or set AuthType AWS_IAM and remove the statement granting "
+        "lambda:InvokeFunctionUrl to * (if CloudFront must call the URL, use origin access "
+        "control and a grant to cloudfront.amazonaws.com with AWS:SourceArn).",
         SubjectKind.TARGET_FUNCTION,
         check_function_url_public,
-        needs=("targets", "function_urls"),
+        needs=("targets", "function_urls", "function_policy"),
     ),
     Rule(
         "BYP-007",
         "alb-invoke-permission-unscoped",
-        Severity.MEDIUM,
-        "Any load balancer may invoke the target function",
-        "rec. 3",
+        Severity.LOW,
+        "Any target group of the account may invoke the target function",
+        "rec. 3, AWS",
         REC3,
-        "Without a source condition, a load balancer in any account can be pointed at the "
-        "function and invoke it.",
-        "Add an AWS:SourceArn condition naming the target group (lambda add-permission "
-        "--source-arn) to the elasticloadbalancing.amazonaws.com statement.",
+        "Without an AWS:SourceArn naming its target groups, anyone in the account who can "
+        "create a target group can register the function behind another, unguarded ALB, "
+        "with no lambda:AddPermission. (1.1, after AWS's ELB documentation: target groups "
+        "must be in the function's own account, so a load balancer of another account "
+        "cannot use the grant, and AWS:SourceAccount alone scopes nothing.)",
+        "Name the target groups: aws lambda add-permission --principal "
+        "elasticloadbalancing.amazonaws.com --source-arn <target-group-arn> (one statement "
+        "per target group), then remove the broad statement. In CDK, LambdaTarget grants "
+        "without a source ARN: add fn.addPermission('AlbInvoke', {principal: new "
+        "ServicePrincipal('elasticloadbalancing.amazonaws.com'), sourceArn: "
+        "targetGroup.targetGroupArn}) and drop the generated grant with an escape hatch, "
+        "or accept the finding for CDK stacks (low).",
         SubjectKind.TARGET_FUNCTION,
         check_invoke_permission_unscoped,
         needs=("targets", "function_policy"),

@@ -16,8 +16,11 @@ from auditor.topology import Topology
 
 MULTI_VALUE = "lambda.multi_value_headers.enabled"
 
-# AWS's defaults for a Lambda target group's health check, used where a field is absent.
-DEFAULTS = {"interval": 35, "timeout": 30, "healthy": 5, "unhealthy": 2, "path": "/"}
+# AWS's defaults for a Lambda target group's health check, used where a field is absent
+# (ELB's CreateTargetGroup reference, TargetType lambda). 1.1: the unhealthy threshold
+# defaults to 5, not the 2 of the deep-dive's table, and an absent field is no error.
+DEFAULTS = {"interval": 35, "timeout": 30, "healthy_threshold": 5, "unhealthy_threshold": 5,
+            "path": "/"}
 
 
 def check_multi_value_headers(topo: Topology, tg: TargetGroup, params: Params) -> Verdict | None:
@@ -110,8 +113,11 @@ RULES = (
         "rec. 4: enable multi-value headers on every Lambda target group",
         "With the flag off the function sees only the last Set-Cookie, the last repeated query "
         "parameter: data vanishes without an error.",
-        f"aws elbv2 modify-target-group-attributes --attributes Key={MULTI_VALUE},Value=true "
-        "(and read multiValueHeaders in the handler).",
+        "First make the handler read multiValueHeaders and multiValueQueryStringParameters "
+        "and answer with multiValueHeaders: with the flag on, the ALB sends the event in "
+        "that shape and expects the response in it, so the flag is not free under a "
+        "hand-written handler (frameworks' ALB adapters handle both shapes). Then: aws elbv2 "
+        f"modify-target-group-attributes --attributes Key={MULTI_VALUE},Value=true.",
         SubjectKind.LAMBDA_TARGET_GROUP,
         check_multi_value_headers,
         needs=("tg_attributes",),

@@ -29,6 +29,7 @@ from tests.scenario import (
     LAST_DAY,
     PREFIX_INGRESS,
     PREFIX_LIST,
+    SCOPED_POLICY,
     SECRET,
     TG_ARN,
     WORLD_INGRESS,
@@ -43,6 +44,9 @@ BASE = Scenario()
 ALB_ACL = WebAcl(
     "arn:aws:wafv2:us-east-1:111122223333:regional/webacl/alb/cccc", "alb", False, True
 )
+PUBLIC_URL_GRANT = PolicyStatement(
+    "FunctionURLAllowPublicAccess", "Allow", ("lambda:InvokeFunctionUrl",), ("*",),
+    ("lambda:functionurlauthtype",), url_auth_type="NONE")
 UNSCOPED = (
     PolicyStatement(
         "elb", "Allow", ("lambda:InvokeFunction",), ("elasticloadbalancing.amazonaws.com",), ()
@@ -223,17 +227,27 @@ CASES = [
         "distributions-denied",
         BASE.but(distributions=denied("cloudfront:ListDistributions")),
     ),
-    # --- BYP-006 function-url-public
-    Case("BYP-006", "fail", "unqualified-url-none", BASE.but(urls=(FunctionUrl(None, "NONE"),))),
-    Case(
-        "BYP-006",
-        "fail",
-        "alias-url-none",
-        BASE.but(urls=(FunctionUrl(None, "AWS_IAM"), FunctionUrl("live", "NONE"))),
-    ),
+    # --- BYP-006 function-url-public (1.1: the resource policy decides, as AWS does)
+    Case("BYP-006", "fail", "unqualified-url-none-public-grant", BASE.but(
+        urls=(FunctionUrl(None, "NONE", (PUBLIC_URL_GRANT,)),))),
+    Case("BYP-006", "fail", "alias-url-none", BASE.but(
+        urls=(FunctionUrl(None, "AWS_IAM", ()), FunctionUrl("live", "NONE")),
+        policy=(*SCOPED_POLICY, PUBLIC_URL_GRANT))),
+    Case("BYP-006", "fail", "iam-url-open-to-any-principal", BASE.but(
+        urls=(FunctionUrl("live", "AWS_IAM"),), policy=(*SCOPED_POLICY, replace(
+            PUBLIC_URL_GRANT, url_auth_type="AWS_IAM",
+            condition_keys=("lambda:functionurlauthtype",))))),
+    Case("BYP-006", "pass", "none-url-without-grant-answers-403", BASE.but(
+        urls=(FunctionUrl("live", "NONE"),))),
+    Case("BYP-006", "pass", "iam-url-narrowed-to-org", BASE.but(
+        urls=(FunctionUrl("live", "AWS_IAM"),), policy=(*SCOPED_POLICY, replace(
+            PUBLIC_URL_GRANT, url_auth_type="AWS_IAM",
+            condition_keys=("lambda:functionurlauthtype", "aws:principalorgid"))))),
     Case("BYP-006", "pass", "no-url", BASE),
-    Case("BYP-006", "pass", "iam-url", BASE.but(urls=(FunctionUrl(None, "AWS_IAM"),))),
+    Case("BYP-006", "pass", "iam-url", BASE.but(urls=(FunctionUrl(None, "AWS_IAM", ()),))),
     Case("BYP-006", "error", "url-denied", BASE.but(urls=denied("lambda:GetFunctionUrlConfig"))),
+    Case("BYP-006", "error", "url-policy-denied", BASE.but(
+        urls=(FunctionUrl(None, "NONE", denied("lambda:GetPolicy")),))),
     # --- BYP-007 alb-invoke-permission-unscoped
     Case("BYP-007", "fail", "no-condition", BASE.but(policy=UNSCOPED)),
     Case(
@@ -243,22 +257,14 @@ CASES = [
         BASE.but(policy=(PolicyStatement("all", "Allow", ("lambda:*",), ("*",), ()),)),
     ),
     Case("BYP-007", "pass", "source-arn", BASE),
-    Case(
-        "BYP-007",
-        "pass",
-        "source-account",
-        BASE.but(
-            policy=(
-                PolicyStatement(
-                    "elb",
-                    "Allow",
-                    ("lambda:InvokeFunction",),
-                    ("elasticloadbalancing.amazonaws.com",),
-                    ("aws:sourceaccount",),
-                ),
-            )
-        ),
-    ),
+    # 1.1: the target group is always in the function's account: SourceAccount scopes nothing
+    Case("BYP-007", "fail", "source-account-alone", BASE.but(policy=(replace(
+        UNSCOPED[0], condition_keys=("aws:sourceaccount",)),))),
+    Case("BYP-007", "fail", "source-arn-wildcard-target-group", BASE.but(policy=(replace(
+        SCOPED_POLICY[0], source_arns=(TG_ARN.rsplit("/", 2)[0] + "/*",)),))),
+    Case("BYP-007", "pass", "function-url-grant-is-byp-006s", BASE.but(policy=(
+        PUBLIC_URL_GRANT, replace(PUBLIC_URL_GRANT, actions=("lambda:InvokeFunction",),
+                                  condition_keys=("lambda:invokedviafunctionurl",))))),
     Case("BYP-007", "pass", "no-policy", BASE.but(policy=())),
     Case("BYP-007", "error", "policy-denied", BASE.but(policy=denied("lambda:GetPolicy"))),
     # --- BYP-008 origin-not-https
@@ -374,8 +380,15 @@ CASES = [
     Case("HC-002", "none", "health-checks-off", hc(enabled=False, timeout_seconds=2)),
     Case("HC-003", "fail", "2", hc(unhealthy_threshold=2)),
     Case("HC-003", "pass", "3", BASE),
+    # 1.1: an absent threshold takes AWS's Lambda default of 5 (it raised KeyError before)
+    Case("HC-003", "pass", "default-5", hc(unhealthy_threshold=None)),
+    Case("HC-003", "none", "health-checks-off", hc(enabled=False, unhealthy_threshold=1)),
+    Case("HC-003", "error", "targets-listing-denied",
+         BASE.but(target_groups=denied("elbv2:DescribeTargetGroups"))),
     Case("HC-004", "fail", "5", hc(healthy_threshold=5)),
     Case("HC-004", "pass", "3", BASE),
+    Case("HC-004", "fail", "default-5", hc(healthy_threshold=None)),
+    Case("HC-004", "none", "health-checks-off", hc(enabled=False, healthy_threshold=9)),
     Case("HC-005", "fail", "root", hc(path="/")),
     Case("HC-005", "fail", "empty", hc(path="")),
     Case("HC-005", "pass", "health", BASE),
@@ -425,20 +438,6 @@ CASES = [
     Case("LIM-002", "pass", "25-under-30", BASE),
     Case("LIM-002", "pass", "45-under-60", BASE.but(timeout=45, origin_read_timeout=60)),
     Case("LIM-002", "none", "not-fronted", BASE.but(timeout=45, fronted=False)),
-    # --- LIM-003 payload-errors-observed
-    Case("LIM-003", "fail", "user-errors", BASE.but(metrics={alb_metric("LambdaUserError"): 3})),
-    Case("LIM-003", "fail", "elb-502", BASE.but(metrics={alb_metric("HTTPCode_ELB_502_Count"): 7})),
-    Case(
-        "LIM-003",
-        "fail",
-        "by-target-group",
-        BASE.but(metrics={alb_metric("LambdaUserError", tg=True): 1}),
-    ),
-    Case("LIM-003", "pass", "zeros", BASE.but(metrics={alb_metric("LambdaUserError"): 0})),
-    Case("LIM-003", "pass", "outside-window", BASE.but(metrics=MetricSeries(
-        30, LAST_DAY, {alb_metric("LambdaUserError"): {"2026-10-25": 9.0}}))),
-    Case("LIM-003", "error", "not-collected", BASE.but(metrics=None)),
-    Case("LIM-003", "error", "denied", BASE.but(metrics=denied("cloudwatch:GetMetricData"))),
     # --- LIM-004 upload-route-to-lambda
     Case("LIM-004", "fail", "post", BASE.but(rules=(rule(methods=("POST",)), FIXED_403_DEFAULT))),
     Case(
@@ -448,6 +447,13 @@ CASES = [
         BASE.but(rules=(rule(paths=("/api/Upload/*",)), FIXED_403_DEFAULT)),
     ),
     Case("LIM-004", "pass", "get-api", BASE.but(rules=(rule(methods=("GET",)), FIXED_403_DEFAULT))),
+    # 1.1: upload words are path segments, not substrings
+    Case("LIM-004", "pass", "profile-is-not-file", BASE.but(
+        rules=(rule(paths=("/api/profile/*",)), FIXED_403_DEFAULT))),
+    Case("LIM-004", "fail", "files-segment", BASE.but(
+        rules=(rule(paths=("/api/files*",)), FIXED_403_DEFAULT))),
+    Case("LIM-004", "pass", "importer-is-not-import", BASE.but(
+        rules=(rule(paths=("/importer/*",)), FIXED_403_DEFAULT))),
     # --- WAF-001..WAF-006
     Case("WAF-001", "fail", "no-acl", BASE.but(edge_acl=None, alb_acl=None)),
     Case("WAF-001", "pass", "edge-acl", BASE),
@@ -532,12 +538,13 @@ def many_rules(n: int):
         FIXED_403_DEFAULT,)
 
 
-def second_alb(tg_count: int):
-    """A second small Lambda ALB in the region (for ALB-010)."""
-    scenario = BASE
+def second_alb(tg_count: int, **other_changes):
+    """A second small Lambda ALB in the region (for ALB-010); both have few groups."""
+    scenario = BASE.but(target_group_count=1)
     alb = scenario.alb()
     other = type(alb)(**{**alb.__dict__, "arn": OTHER_ALB, "name": "other",
-                         "dns_name": "other-1.us-east-1.elb.amazonaws.com"})
+                         "dns_name": "other-1.us-east-1.elb.amazonaws.com",
+                         "target_group_count": tg_count, **other_changes})
     tg = type(BASE.build().regions[0].target_groups[0])
     groups = [tg(f"{TG_ARN}-o{i}", f"o{i}", "lambda", "111122223333", "us-east-1",
                  (OTHER_ALB,), BASE.health) for i in range(tg_count)]
@@ -546,7 +553,7 @@ def second_alb(tg_count: int):
         Listener(f"{LISTENER_ARN}-o", 443, "HTTPS", rules_ + (FIXED_403_DEFAULT,),
                  "ELBSecurityPolicy-TLS13-1-2-2021-06"),)})
     base_tg = BASE.build().regions[0].target_groups[0]
-    return BASE.but(load_balancers=(alb, other), target_groups=(base_tg, *groups))
+    return scenario.but(load_balancers=(alb, other), target_groups=(base_tg, *groups))
 
 
 CASES += [
@@ -605,6 +612,11 @@ CASES += [
     Case("ALB-001", "fail", "http-forwards", BASE.but(listener_ports=(443, 80))),
     Case("ALB-001", "pass", "http-redirects", BASE.but(listeners=(HTTPS, HTTP_REDIRECT))),
     Case("ALB-001", "pass", "https-only", BASE),
+    # 1.1: an HTTP listener that only answers a fixed 403 serves nothing
+    Case("ALB-001", "pass", "http-fixed-403", BASE.but(listeners=(HTTPS, Listener(
+        f"{LISTENER_ARN}-80", 80, "HTTP", (FIXED_403_DEFAULT,))))),
+    Case("ALB-001", "error", "rules-denied", BASE.but(listeners=(HTTPS, Listener(
+        f"{LISTENER_ARN}-80", 80, "HTTP", denied("elbv2:DescribeRules"))))),
     Case("ALB-001", "none", "internal", BASE.but(scheme="internal", listener_ports=(80,))),
     # --- ALB-002 tls-policy-outdated
     Case("ALB-002", "fail", "2016-08", BASE.but(ssl_policy=OLD_TLS, ssl_policies={
@@ -630,11 +642,27 @@ CASES += [
     # --- ALB-007 listener-rule-quota
     Case("ALB-007", "fail", "80-rules", BASE.but(rules=many_rules(80))),
     Case("ALB-007", "pass", "79-rules", BASE.but(rules=many_rules(79))),
+    # 1.1: the quota is per ALB, summed over its listeners, and may have been raised
+    Case("ALB-007", "fail", "summed-over-listeners", BASE.but(listeners=(
+        Listener(f"{LISTENER_ARN}-443", 443, "HTTPS", many_rules(40), HTTPS.ssl_policy),
+        Listener(f"{LISTENER_ARN}-8443", 8443, "HTTPS", many_rules(40), HTTPS.ssl_policy)))),
+    Case("ALB-007", "pass", "raised-quota", BASE.but(rules=many_rules(80), rules_quota=200)),
+    Case("ALB-007", "fail", "applied-quota-lower", BASE.but(rules=many_rules(40),
+                                                            rules_quota=50)),
+    Case("ALB-007", "error", "limits-denied", BASE.but(
+        rules_quota=denied("elbv2:DescribeAccountLimits"))),
     # --- ALB-008 target-group-quota
     Case("ALB-008", "fail", "80", BASE.but(target_group_count=80)),
     Case("ALB-008", "pass", "79", BASE.but(target_group_count=79)),
     # --- ALB-009 single-function-alb
-    Case("ALB-009", "fail", "one", BASE),
+    Case("ALB-009", "fail", "one", BASE.but(target_group_count=1)),
+    # 1.1: target groups of any type count, and an ALB feature a URL lacks keeps it
+    Case("ALB-009", "pass", "other-target-groups", BASE),
+    Case("ALB-009", "pass", "oidc-auth", BASE.but(target_group_count=1, rules=(
+        replace(rule(), action_types=("authenticate-oidc", "forward")), FIXED_403_DEFAULT))),
+    Case("ALB-009", "pass", "hosts", BASE.but(target_group_count=1, rules=(
+        replace(rule("1"), host_headers=("a.example.com",)),
+        replace(rule("2"), host_headers=("b.example.com",)), FIXED_403_DEFAULT))),
     Case("ALB-009", "pass", "three", BASE.but(rules=(
         rule("1"), rule("2", target=TG_ARN + "-b"), rule("3", target=TG_ARN + "-c"),
         FIXED_403_DEFAULT), target_groups=tuple(
@@ -643,7 +671,10 @@ CASES += [
         for arn in (TG_ARN, TG_ARN + "-b", TG_ARN + "-c")))),
     # --- ALB-010 consolidate-albs
     Case("ALB-010", "fail", "two-small-albs", second_alb(1)),
-    Case("ALB-010", "pass", "alone", BASE),
+    Case("ALB-010", "pass", "alone", BASE.but(target_group_count=1)),
+    Case("ALB-010", "pass", "other-vpc", second_alb(1, vpc_id="vpc-0other")),
+    Case("ALB-010", "pass", "other-scheme", second_alb(1, scheme="internal")),
+    Case("ALB-010", "pass", "many-groups", BASE),
     # --- ALB-011 prefer-vpc-origin
     Case("ALB-011", "fail", "internet-facing", BASE),
     Case("ALB-011", "pass", "internal-vpc-origin", BASE.but(
@@ -699,5 +730,7 @@ CASES += [
         origin_headers=())),
     Case("BYP-008", "pass", "vpc-origin", BASE.but(
         scheme="internal", vpc_origin_id="vo-1", vpc_origins={"vo-1": ALB_ARN})),
+    Case("LIM-004", "error", "rules-denied", BASE.but(listeners=(Listener(
+        LISTENER_ARN, 443, "HTTPS", denied("elbv2:DescribeRules")),))),
 ]
 _ = dist_metric

@@ -61,6 +61,7 @@ SCOPED_POLICY = (
         ("lambda:InvokeFunction",),
         ("elasticloadbalancing.amazonaws.com",),
         ("aws:sourcearn",),
+        (f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:targetgroup/web-api/0123456789abcdef",),
     ),
 )
 EDGE_ACL = WebAcl(EDGE_ACL_ARN, "edge", True, True, ("rate", "common"))
@@ -158,6 +159,7 @@ class Scenario:
         default_factory=lambda: {dist_metric("Requests"): 20e6})
     security_groups: dict | Unavailable | None = None  # None: built from ``ingress``
     prefix_list: str | Unavailable | None = PREFIX_LIST
+    rules_quota: int | Unavailable | None = None
     ipv6_prefix_list: str | Unavailable | None = IPV6_PREFIX_LIST
     origin_ip_type: str = "ipv4"
     distributions: Any = None  # None: built from the fields above
@@ -187,6 +189,7 @@ class Scenario:
             listeners,
             self.alb_attributes,
             self.target_group_count,
+            "vpc-0a1b2c3d",
         )
 
     def function(self) -> LambdaFunction:
@@ -238,6 +241,7 @@ class Scenario:
             self.target_groups if self.target_groups is not None else (tg,),
             security_groups=groups, cloudfront_prefix_list_id=self.prefix_list,
             cloudfront_ipv6_prefix_list_id=self.ipv6_prefix_list,
+            alb_rules_quota=self.rules_quota,
             functions={fn.arn: fn}, alb_web_acls={ALB_ARN: self.alb_acl},
             metrics=series(self.metrics), ssl_policies=self.ssl_policies, alarms=self.alarms,
             rest_apis=self.rest_apis)

@@ -24,8 +24,30 @@ def run(capsys, *argv):
 def test_rules_lists_the_catalogue(capsys):
     code, out, _ = run(capsys, "rules")
     assert code == 0 and "BYP-001" in out and "APIGW-001" in out
+    assert "Retired" in out and "LIM-003" in out.split("Retired")[1]
+    assert "LIM-003" not in out.split("Retired")[0]
     code, out, _ = run(capsys, "rules", "--format", "json")
-    assert len(json.loads(out)) == 51
+    doc = json.loads(out)
+    assert doc["catalog_version"] == "1.1" and len(doc["rules"]) == 50
+    assert [r["id"] for r in doc["retired"]] == ["LIM-003"]
+    assert doc["retired"][0]["replaced_by"] == "LMB-002"
+    assert "LIM-003" not in {r["id"] for r in doc["rules"]}
+
+
+def test_a_retired_rule_id_is_a_usage_error_naming_its_replacement(capsys):
+    code, _, err = run(capsys, "demo", "--rules", "LIM-003")
+    assert code == 2 and "retired" in err and "LMB-002" in err
+
+
+def test_a_config_naming_a_retired_rule_warns_and_still_runs(capsys, tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text('[rules.LIM-003]\nwindow_days = 7\n\n[[suppressions]]\n'
+                      'rule = "LIM-003"\nresource = "*"\nreason = "old"\n'
+                      'expires = 2099-01-01\n')
+    code, _, err = run(capsys, "demo", "--rules", "HC-001", "--config", str(config))
+    assert code in (0, 1)
+    assert err.count("LMB-002") == 2 and "rules.LIM-003 ignored" in err
+    assert "suppressions.0 ignored" in err
 
 
 def test_schema_is_a_valid_schema(capsys):

@@ -122,8 +122,14 @@ def test_access_denied_on_one_call_errors_only_what_needs_it(seeded, moto_sessio
     errors = {(r.rule_id, r.status) for r in results if r.rule_id == "BYP-007"}
     assert errors == {("BYP-007", Status.ERROR)}
     assert all("AccessDeniedException" in r.message for r in results if r.rule_id == "BYP-007")
+    # BYP-006 reads the policy only where a function URL exists (1.1): exactly those error
+    url_errors = {r.resource.name for r in results
+                  if r.rule_id == "BYP-006" and r.status is Status.ERROR}
+    with_urls = {f.ref.name for reg in inventory.regions for f in reg.functions.values()
+                 if f.urls}
+    assert url_errors == with_urls and with_urls
     assert {r.rule_id for r in results if r.status is Status.ERROR} == {
-        "BYP-007", "HC-006", "CF-006"}
+        "BYP-006", "BYP-007", "HC-006", "CF-006"}
 
 
 # Read APIs moto does not serve: a scan of plain moto reports the rules needing them as error.

@@ -12,11 +12,11 @@ from tests.rule_cases import CASES
 CONTRACT = {
     "BYP-001": ("alb-open-to-internet", "critical", "rec. 3"),
     "BYP-002": ("origin-header-missing", "high", "rec. 3"),
-    "BYP-003": ("origin-header-not-enforced", "high", "rec. 3"),
+    "BYP-003": ("origin-header-not-enforced", "high", "rec. 3, AWS"),
     "BYP-004": ("origin-header-mismatch", "high", "FM"),
     "BYP-005": ("alb-not-behind-cloudfront", "medium", "rec. 2"),
-    "BYP-006": ("function-url-public", "high", "rec. 3"),
-    "BYP-007": ("alb-invoke-permission-unscoped", "medium", "rec. 3"),
+    "BYP-006": ("function-url-public", "high", "rec. 3, AWS"),
+    "BYP-007": ("alb-invoke-permission-unscoped", "low", "rec. 3, AWS"),
     "BYP-008": ("origin-not-https", "high", "rec. 3"),
     "SG-001": ("alb-sg-not-prefix-list", "medium", "rec. 3"),
     "SG-002": ("origin-port-blocked", "medium", "FM"),
@@ -27,9 +27,8 @@ CONTRACT = {
     "HC-004": ("healthy-threshold-high", "low", "rec. 5"),
     "HC-005": ("health-check-path-root", "low", "rec. 5"),
     "HC-006": ("cold-start-exposure", "info", "rec. 6"),
-    "LIM-001": ("lambda-timeout-over-idle-timeout", "medium", "FM"),
-    "LIM-002": ("lambda-timeout-over-origin-timeout", "medium", "FM"),
-    "LIM-003": ("payload-errors-observed", "medium", "rec. 7, FM"),
+    "LIM-001": ("lambda-timeout-over-idle-timeout", "medium", "FM, AWS"),
+    "LIM-002": ("lambda-timeout-over-origin-timeout", "medium", "FM, AWS"),
     "LIM-004": ("upload-route-to-lambda", "low", "rec. 7"),
     "WAF-001": ("edge-path-without-waf", "high", "rec. 2"),
     "WAF-002": ("waf-only-at-alb", "medium", "WAF placement"),
@@ -50,7 +49,7 @@ CONTRACT = {
     "ALB-004": ("desync-mode-monitor", "medium", "ELB.12"),
     "ALB-005": ("deletion-protection-off", "low", "ELB.6"),
     "ALB-006": ("access-logs-off", "low", "ELB.5"),
-    "ALB-007": ("listener-rule-quota", "medium", "reuse"),
+    "ALB-007": ("listener-rule-quota", "medium", "reuse, AWS"),
     "ALB-008": ("target-group-quota", "high", "reuse"),
     "ALB-009": ("single-function-alb", "info", "rec. 9"),
     "ALB-010": ("consolidate-albs", "info", "rec. 8"),
@@ -62,6 +61,17 @@ CONTRACT = {
     "COST-001": ("pattern-below-break-even", "info", "rec. 1"),
     "APIGW-001": ("stage-quota", "low", "reuse"),
 }
+
+
+# Retired ids: never reused, listed apart, replaced by the id named.
+RETIRED_CONTRACT = {"LIM-003": ("payload-errors-observed", "1.1", "LMB-002")}
+
+
+def test_retired_ids_are_listed_apart_and_never_reused():
+    from rules import RETIRED
+
+    assert {r.id: (r.slug, r.retired_in, r.replaced_by) for r in RETIRED} == RETIRED_CONTRACT
+    assert not set(RETIRED_CONTRACT) & {r.id for r in load_rules()}
 
 
 def test_catalogue_matches_contract():

@@ -176,6 +176,7 @@ class _Collector:
             "waf": (lambda: wafv2.alb_web_acls(calls, name, albs, pools.other))
             if "alb_waf" in want else None,
             "alarms": (lambda: cloudwatch.alarms(calls, name)) if "alarms" in want else None,
+            "limits": (lambda: elbv2.rules_quota(calls, name)) if "alb_limits" in want else None,
         }
         region.lookups = {k: pools.other.submit(fn) for k, fn in lookups.items() if fn}
 
@@ -211,7 +212,8 @@ class _Collector:
             cloudfront_ipv6_prefix_list_id=(found.get("prefix") or (None, None))[1],
             functions=functions,
             alb_web_acls=found.get("waf", {}), metrics=late["metrics"],
-            ssl_policies=late["ssl"] or {}, alarms=found.get("alarms"), rest_apis=apis)
+            ssl_policies=late["ssl"] or {}, alarms=found.get("alarms"), rest_apis=apis,
+            alb_rules_quota=found.get("limits"))
 
     # ------------------------------------------------------------ the edge
 

@@ -16,11 +16,13 @@ from auditor.inventory import FunctionUrl, LambdaFunction, PolicyStatement
 
 OPERATIONS = (
     "lambda:GetFunction",
+    "lambda:GetFunctionConfiguration",
     "lambda:GetPolicy",
     "lambda:GetFunctionUrlConfig",
     "lambda:GetProvisionedConcurrencyConfig",
 )
 NOT_FOUND = ("ResourceNotFoundException",)
+DENIED = ("AccessDenied", "AccessDeniedException")
 
 
 def split_arn(arn: str) -> tuple[str, str | None]:
@@ -48,14 +50,18 @@ def parse_policy(document: str) -> tuple[PolicyStatement, ...]:
             principals = [p for v in principal.values() for p in _as_list(v)]
         else:
             principals = _as_list(principal)
-        keys = [k.lower() for op in (raw.get("Condition") or {}).values() for k in op]
+        conditions = {k.lower(): _as_list(v) for op in (raw.get("Condition") or {}).values()
+                      for k, v in op.items()}
+        auth = conditions.get("lambda:functionurlauthtype")
         statements.append(
             PolicyStatement(
                 sid=str(raw.get("Sid", "")),
                 effect=raw.get("Effect", ""),
                 actions=tuple(_as_list(raw.get("Action"))),
                 principals=tuple(principals),
-                condition_keys=tuple(keys),
+                condition_keys=tuple(conditions),
+                source_arns=tuple(str(v) for v in conditions.get("aws:sourcearn", [])),
+                url_auth_type=str(auth[0]) if auth else None,
             )
         )
     return tuple(statements)
@@ -65,10 +71,20 @@ def _qualified(qualifier: str | None) -> dict[str, str]:
     return {"Qualifier": qualifier} if qualifier else {}
 
 
+def _policy(calls: Calls, region: str, arn: str, name: str, qualifier: str | None
+            ) -> tuple[PolicyStatement, ...] | Unavailable:
+    raw = calls.call("lambda", region, "get_policy", resource=arn, absent=NOT_FOUND,
+                     FunctionName=name, **_qualified(qualifier))
+    return () if raw is ABSENT else raw if isinstance(raw, Unavailable) else parse_policy(
+        raw.get("Policy") or "{}")
+
+
 def _urls(
-    calls: Calls, region: str, arn: str, name: str, qualifier: str | None
+    calls: Calls, region: str, arn: str, name: str, qualifier: str | None, plan: Plan
 ) -> tuple[FunctionUrl, ...] | Unavailable:
-    """The unqualified function's URL and, for an alias, the alias's own."""
+    """The unqualified function's URL and, for an alias, the alias's own; a URL whose
+    qualifier is not the registered one carries that qualifier's resource policy, which
+    is what decides who may call it."""
     wanted: list[str | None] = [None]
     if qualifier and qualifier != "$LATEST" and not qualifier.isdigit():
         wanted.append(qualifier)
@@ -85,8 +101,12 @@ def _urls(
         )
         if isinstance(response, Unavailable):
             return response
-        if response is not ABSENT:
-            urls.append(FunctionUrl(q, response.get("AuthType", "")))
+        if response is ABSENT:
+            continue
+        own = None
+        if q != qualifier and "function_policy" in plan:
+            own = _policy(calls, region, arn, name, q)
+        urls.append(FunctionUrl(q, response.get("AuthType", ""), own))
     return tuple(urls)
 
 
@@ -127,8 +147,15 @@ def collect_function(calls: Calls, region: str, account: str, arn: str,
     if "function_config" in plan:
         # GetFunction, not GetFunctionConfiguration: same configuration, but AWS serves it
         # from a 100-per-second bucket instead of the control plane's shared 15 per second.
-        found = calls.call("lambda", region, "get_function", resource=arn,
+        found = calls.call("lambda", region, "get_function", resource=arn, absent=DENIED,
                            FunctionName=name, **_qualified(qualifier))
+        if found is ABSENT:
+            # Some read-only roles (SecurityAudit among them) grant GetFunctionConfiguration
+            # but not GetFunction, which also hands out a code download URL: fall back.
+            found = calls.call("lambda", region, "get_function_configuration", resource=arn,
+                               FunctionName=name, **_qualified(qualifier))
+            if not isinstance(found, Unavailable):
+                found = {"Configuration": found}
         timeout = found if isinstance(found, Unavailable) else int(
             (found.get("Configuration") or {}).get("Timeout", 3))
         if isinstance(found, Unavailable) and found.code in NOT_FOUND:
@@ -138,14 +165,11 @@ def collect_function(calls: Calls, region: str, account: str, arn: str,
                                   found)
     policy: tuple[PolicyStatement, ...] | Unavailable = skipped("function_policy")
     if "function_policy" in plan:
-        raw = calls.call("lambda", region, "get_policy", resource=arn, absent=NOT_FOUND,
-                         FunctionName=name, **_qualified(qualifier))
-        policy = () if raw is ABSENT else raw if isinstance(raw, Unavailable) else parse_policy(
-            raw.get("Policy") or "{}")
+        policy = _policy(calls, region, arn, name, qualifier)
     return LambdaFunction(
         arn=arn, name=name, qualifier=qualifier, account=account, region=region,
         timeout_seconds=timeout, policy=policy,
-        urls=_urls(calls, region, arn, name, qualifier) if "function_urls" in plan
+        urls=_urls(calls, region, arn, name, qualifier, plan) if "function_urls" in plan
         else skipped("function_urls"),
         provisioned_concurrency=_provisioned(calls, region, arn, name, qualifier)
         if "provisioned" in plan else skipped("provisioned"))

@@ -63,6 +63,7 @@ def parse_origin(raw: dict) -> Origin:
         vpc_origin_id=vpc.get("VpcOriginId"),
         ssl_protocols=tuple(_items((custom or {}).get("OriginSslProtocols"))),
         connection_attempts=int(raw.get("ConnectionAttempts", 3)),
+        response_completion_timeout_seconds=raw.get("ResponseCompletionTimeout"),
         ip_address_type=(custom or {}).get("IpAddressType") or "ipv4")
 
 

@@ -31,7 +31,9 @@ OPERATIONS = (
     "elbv2:DescribeTargetGroupAttributes",
     "elbv2:DescribeTargetHealth",
     "elbv2:DescribeSSLPolicies",
+    "elbv2:DescribeAccountLimits",
 )
+RULES_QUOTA = "rules-per-application-load-balancer"
 
 
 def _values(condition: dict, config_key: str) -> list[str]:
@@ -40,18 +42,28 @@ def _values(condition: dict, config_key: str) -> list[str]:
 
 def parse_rule(raw: dict) -> ListenerRule:
     headers, paths, methods, others = [], [], [], []
+    hosts, host_regexes, sources = [], [], []
     for cond in raw.get("Conditions") or []:
         field = cond.get("Field", "")
         if field == "http-header":
             cfg = cond.get("HttpHeaderConfig") or {}
+            # RegexValues may stand in the config or at the condition level (1.1)
+            regexes = [*(cfg.get("RegexValues") or []), *(cond.get("RegexValues") or [])]
             headers.append(
                 HeaderCondition(
                     name=cfg.get("HttpHeaderName", ""),
                     values=tuple(Secret(v) for v in cfg.get("Values") or []),
-                    regex_values=tuple(Secret(v) for v in cfg.get("RegexValues") or []),
+                    regex_values=tuple(Secret(v) for v in regexes),
                 )
             )
-        elif field == "path-pattern":
+            continue
+        if field == "host-header":
+            hosts.extend(_values(cond, "HostHeaderConfig"))
+            host_regexes.extend([*((cond.get("HostHeaderConfig") or {}).get("RegexValues")
+                                   or []), *(cond.get("RegexValues") or [])])
+        elif field == "source-ip":
+            sources.extend(_values(cond, "SourceIpConfig"))
+        if field == "path-pattern":
             paths.extend(_values(cond, "PathPatternConfig"))
             paths.extend((cond.get("PathPatternConfig") or {}).get("RegexValues") or [])
         elif field == "http-request-method":
@@ -87,6 +99,10 @@ def parse_rule(raw: dict) -> ListenerRule:
         path_patterns=tuple(paths),
         methods=tuple(m.upper() for m in methods),
         other_conditions=tuple(sorted(others)),
+        host_headers=tuple(h.lower() for h in hosts),
+        host_regexes=tuple(host_regexes),
+        source_ips=tuple(sources),
+        action_types=tuple(a.get("Type", "") for a in actions),
     )
 
 
@@ -134,6 +150,7 @@ def _listeners(calls: Calls, region: str, lb_arn: str) -> tuple[Listener, ...] |
             Listener(
                 item["ListenerArn"], int(item.get("Port", 0)), item.get("Protocol", ""), parsed,
                 ssl_policy=item.get("SslPolicy") or "",
+                mutual_auth_mode=(item.get("MutualAuthentication") or {}).get("Mode") or "off",
             )
         )
     return tuple(listeners)
@@ -197,7 +214,18 @@ def balancer(calls: Calls, region: str, account: str, plan: Plan, groups: list,
         scheme=raw.get("Scheme", ""), account=account, region=region,
         security_group_ids=tuple(raw.get("SecurityGroups") or ()),
         listeners=_listeners(calls, region, arn), attributes=attributes,
-        target_group_count=sum(arn in (g.get("LoadBalancerArns") or []) for g in groups))
+        target_group_count=sum(arn in (g.get("LoadBalancerArns") or []) for g in groups),
+        vpc_id=raw.get("VpcId", ""))
+
+
+def rules_quota(calls: Calls, region: str) -> int | Unavailable | None:
+    """The applied rules-per-ALB quota of the region (raised quotas included)."""
+    limits = calls.paginate("elbv2", region, "describe_account_limits", "Limits")
+    if isinstance(limits, Unavailable):
+        return limits
+    found = [int(float(li["Max"])) for li in limits if li.get("Name") == RULES_QUOTA
+             and li.get("Max")]
+    return found[0] if found else None
 
 
 def ssl_policies(calls: Calls, region: str, balancers) -> dict[str, tuple[str, ...]] | Unavailable:

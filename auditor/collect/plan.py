@@ -14,6 +14,7 @@ from dataclasses import dataclass
 FACETS = {
     "lb_attributes": "elbv2:DescribeLoadBalancerAttributes",
     "ssl_policies": "elbv2:DescribeSSLPolicies",
+    "alb_limits": "elbv2:DescribeAccountLimits",
     "tg_attributes": "elbv2:DescribeTargetGroupAttributes",
     "targets": "elbv2:DescribeTargetHealth",
     "function_config": "lambda:GetFunction",

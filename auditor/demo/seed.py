@@ -243,6 +243,10 @@ class Seeder:
         if fn.url_auth:
             url = {"Qualifier": fn.alias} if fn.alias else {}
             lam.create_function_url_config(FunctionName=name, AuthType=fn.url_auth, **url)
+            if fn.url_auth == "NONE":  # what the console adds: without it the URL is a 403
+                lam.add_permission(FunctionName=name, StatementId="FunctionURLAllowPublicAccess",
+                                   Action="lambda:InvokeFunctionUrl", Principal="*",
+                                   FunctionUrlAuthType="NONE", **url)
         seeded.target_groups[fn.name] = tg
         seeded.targets[fn.name] = target
         return tg
