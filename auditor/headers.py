@@ -6,7 +6,9 @@ dropped from it, so rules, snapshots and reports never hold one.
 
 ALB compares header names and plain values case-insensitively, with ``*`` (any run of
 characters) and ``?`` (one character) as wildcards; ``RegexValues`` are regular
-expressions.
+expressions whose anchoring and case AWS does not document, so a regex verdict stands only
+where every reading agrees (else it is undetermined, and the rules that need it say
+``error``). Weakness (a value anyone could guess) is judged here too, before sealing.
 """
 
 from __future__ import annotations
@@ -41,11 +43,31 @@ def _wildcard_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
 
 
-def _regex_accepts(pattern: str, value: str) -> bool:
+# The readings of an ALB regex that AWS's documentation leaves open: anchored or not,
+# case-sensitive or not. A verdict stands only where every reading gives it.
+READINGS = ((re.search, 0), (re.search, re.IGNORECASE), (re.fullmatch, 0),
+            (re.fullmatch, re.IGNORECASE))
+MIN_LITERALS = 16  # catalogue "Weak accepted value": fewer literal characters is weak
+
+
+def weak_value(value: str) -> bool:
+    """A plain accepted value with fewer than 16 literal (non-wildcard) characters; ``*``
+    and ``?*`` have none."""
+    return len(value.replace("*", "").replace("?", "")) < MIN_LITERALS
+
+
+_REGEX_META = re.compile(r"\\.|\[[^\]]*\]|\{[^}]*\}|[.^$*+?()|]")
+
+
+def weak_pattern(pattern: str) -> bool:
+    """A regex that accepts any value (``.*``) or pins fewer than 16 literal characters."""
+    probes = ("", "x", "Q7#-" * 12)
     try:
-        return re.search(pattern, value) is not None
+        if all(re.search(pattern, p) for p in probes):
+            return True
     except re.error:
-        return False
+        return False  # accepts nothing: not weak, broken (BYP-004 says so)
+    return len(_REGEX_META.sub("", pattern)) < MIN_LITERALS
 
 
 def names_equal(a: str, b: str) -> bool:
@@ -57,16 +79,29 @@ def condition_checks(condition: HeaderCondition, headers: tuple[OriginHeader, ..
     return any(names_equal(condition.name, h.name) for h in headers)
 
 
-def _accepts(condition: HeaderCondition, headers: tuple[OriginHeader, ...]) -> bool:
+def _accepts(condition: HeaderCondition, headers: tuple[OriginHeader, ...]) -> bool | None:
+    """Whether a value the origin sends satisfies the condition; None when only the regex
+    readings could tell, and they disagree."""
+    readings: set[bool] = set()
     for header in headers:
         if header.value is None or not names_equal(condition.name, header.name):
             continue
         sent = header.value.reveal()
         if any(_wildcard_regex(v.reveal()).fullmatch(sent) for v in condition.values):
             return True
-        if any(_regex_accepts(v.reveal(), sent) for v in condition.regex_values):
+        per_reading = [False] * len(READINGS)
+        for pattern in condition.regex_values:
+            try:
+                hits = [m(pattern.reveal(), sent, f) is not None for m, f in READINGS]
+            except re.error:
+                continue
+            per_reading = [a or b for a, b in zip(per_reading, hits, strict=True)]
+        if all(per_reading):
             return True
-    return False
+        readings.update(per_reading)
+    if not readings or readings == {False}:
+        return False
+    return None
 
 
 def match_key(dist: Distribution, origin: Origin, rule: ListenerRule, index: int) -> str:
@@ -76,13 +111,13 @@ def match_key(dist: Distribution, origin: Origin, rule: ListenerRule, index: int
 # ------------------------------------------------------------------ sealing
 
 
-def _verdicts(inventories: tuple[Inventory, ...]) -> dict[str, dict[str, bool]]:
+def _verdicts(inventories: tuple[Inventory, ...]) -> dict[str, dict[str, bool | None]]:
     """account of the ALB -> {match key: verdict}, over the graph of every inventory (the
     distribution sending the header may live in another account than the ALB)."""
     from auditor.topology import Topology  # the graph links origins to ALBs
 
     topo = Topology(*inventories)
-    verdicts: dict[str, dict[str, bool]] = {}
+    verdicts: dict[str, dict[str, bool | None]] = {}
     for path in topo.all_edge_paths():
         sent = path.origin.custom_headers
         try:
@@ -99,7 +134,8 @@ def _verdicts(inventories: tuple[Inventory, ...]) -> dict[str, dict[str, bool]]:
 
 def _strip_rule(rule: ListenerRule) -> ListenerRule:
     conditions = tuple(
-        replace(c, values=(), regex_values=(), value_count=c.accepted_count)
+        replace(c, values=(), regex_values=(), value_count=c.accepted_count,
+                weak_count=c.weak_values)
         for c in rule.header_conditions)
     return replace(rule, header_conditions=conditions)
 
@@ -134,7 +170,7 @@ def seal_all(inventories: tuple[Inventory, ...] | list[Inventory]
                  for inv in inventories), secrets
 
 
-def _stripped(inventory: Inventory, verdicts: dict[str, bool]) -> Inventory:
+def _stripped(inventory: Inventory, verdicts: dict[str, bool | None]) -> Inventory:
     regions = tuple(
         r if isinstance(r.load_balancers, Unavailable)
         else replace(r, load_balancers=tuple(_strip_alb(lb) for lb in r.load_balancers))

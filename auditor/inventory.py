@@ -91,12 +91,28 @@ class HeaderCondition:
     values: tuple[Secret, ...] = ()
     regex_values: tuple[Secret, ...] = ()
     value_count: int = -1  # -1: count the values held
+    weak_count: int = -1  # how many accepted values are weak (sealing keeps only this)
 
     @property
     def accepted_count(self) -> int:
         if self.value_count >= 0:
             return self.value_count
         return len(self.values) + len(self.regex_values)
+
+    @property
+    def weak_values(self) -> int:
+        """Accepted values anyone could guess (catalogue "Weak accepted value")."""
+        if self.weak_count >= 0:
+            return self.weak_count
+        from auditor.headers import weak_pattern, weak_value
+
+        return (sum(weak_value(v.reveal()) for v in self.values)
+                + sum(weak_pattern(v.reveal()) for v in self.regex_values))
+
+    @property
+    def all_weak(self) -> bool:
+        """Every accepted value is weak: the check guards nothing (BYP-003, BYP-009)."""
+        return self.accepted_count == 0 or self.weak_values == self.accepted_count
 
 
 @dataclass(frozen=True)
@@ -287,6 +303,18 @@ class Origin:
     ip_address_type: str = "ipv4"  # ipv4 | ipv6 | dualstack: which address family it dials
 
 
+# AWS-managed origin request policies: whether each forwards the viewer's Host header.
+MANAGED_REQUEST_POLICIES = {
+    "216adef6-5c7f-47e4-b989-5492eafa07d3": True,  # Managed-AllViewer
+    "33f36d7e-f396-46d9-90e0-52428a34d9dc": True,  # AllViewerAndCloudFrontHeaders-2022-06
+    "b689b0a8-53d0-40ab-baf2-68738e2966ac": False,  # AllViewerExceptHostHeader
+    "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf": False,  # CORS-S3Origin
+    "59781a5b-3903-41f3-afcb-af62929ccde1": False,  # CORS-CustomOrigin
+    "acba4595-bd28-49b8-b9fe-13317c0390fa": False,  # UserAgentRefererHeaders
+    "775133bc-15f2-49f9-abea-afb2e0bf67d2": False,  # Elemental-MediaTailor-PersonalizedManifests
+}
+
+
 @dataclass(frozen=True)
 class Behavior:
     """A cache behaviour: which origin (or origin group) a path goes to, and how."""
@@ -296,6 +324,9 @@ class Behavior:
     viewer_protocol_policy: str
     cache_policy_id: str = ""
     legacy_ttls: tuple[int, int, int] | None = None  # (min, default, max) without a policy
+    origin_request_policy_id: str = ""
+    legacy_forwards_host: bool = False  # ForwardedValues.Headers holds Host (or *)
+    realtime_log_config: str = ""  # a real-time log configuration's ARN
 
 
 @dataclass(frozen=True)
@@ -390,10 +421,13 @@ class Inventory:
     edge_web_acls: dict[str, WebAcl | ClassicWebAcl | Unavailable] = field(default_factory=dict)
     failures: tuple[CallFailure, ...] = ()
     # Set by sealing: whether each (origin, ALB header condition) pair accepts the value
-    # the origin sends, keyed by auditor.headers.match_key; secrets are gone by then.
-    header_matches: dict[str, bool] = field(default_factory=dict)
+    # the origin sends, keyed by auditor.headers.match_key; None where the regex readings
+    # disagree (undetermined); secrets are gone by then.
+    header_matches: dict[str, bool | None] = field(default_factory=dict)
     sealed: bool = False
     cache_policies: dict[str, CachePolicy | Unavailable] = field(default_factory=dict)
+    # origin request policy id -> whether it forwards the viewer's Host header
+    origin_request_policies: dict[str, bool | Unavailable] = field(default_factory=dict)
     vpc_origins: dict[str, str] | Unavailable = field(default_factory=dict)  # id -> endpoint ARN
     # Route 53: domain -> every name its alias or CNAME records point to (all records of a
     # weighted, latency, failover, geolocation or multivalue set), from this account's

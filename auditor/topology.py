@@ -15,6 +15,7 @@ from typing import Generic, TypeVar
 from auditor.gaps import DataUnavailable, Unavailable, need
 from auditor.inventory import (
     GLOBAL_REGION,
+    MANAGED_REQUEST_POLICIES,
     T_DISTRIBUTION,
     T_LOAD_BALANCER,
     T_REST_API,
@@ -456,6 +457,52 @@ class Topology:
         if protocol is None:
             return None
         return path.origin.https_port if protocol == "HTTPS" else path.origin.http_port
+
+    def hosts_seen(self, path: EdgePath) -> set[str]:
+        """The Host values the ALB sees from this path: the origin domain, or the viewer's
+        Host (the distribution's aliases, or its own domain) for a behaviour whose origin
+        request policy or legacy ForwardedValues forwards Host."""
+        dist = path.distribution
+        policies = self._accounts[dist.account].origin_request_policies
+        hosts: set[str] = set()
+        for behavior in self.behaviors_to(path) or [None]:
+            forwards = False
+            if behavior is not None and behavior.origin_request_policy_id:
+                known = policies.get(behavior.origin_request_policy_id,
+                                     MANAGED_REQUEST_POLICIES.get(
+                                         behavior.origin_request_policy_id))
+                if known is None:
+                    raise DataUnavailable(Unavailable(
+                        "cloudfront:GetOriginRequestPolicy", "NotCollected",
+                        f"origin request policy {behavior.origin_request_policy_id} not read"))
+                forwards = need(known)
+            elif behavior is not None:
+                forwards = behavior.legacy_forwards_host
+            if forwards:
+                hosts |= {a.lower() for a in dist.aliases} or {dist.domain_name.lower()}
+            else:
+                hosts.add(path.origin.domain_name.lower().rstrip("."))
+        return hosts
+
+    def reachable_rules(self, path: EdgePath) -> Iterator[tuple[Listener, ListenerRule]]:
+        """The forwarding rules this path's requests can match (catalogue "Reachable
+        route"): on the listener at the origin's port for the effective protocol, with
+        host-header conditions that accept a Host the ALB sees, and not limited to private
+        source addresses. Other conditions are taken as matchable."""
+        from auditor.routes import host_accepted, private_only
+
+        protocol, port = self.effective_protocol(path), self.origin_port(path)
+        hosts = None
+        for listener, rule in self.forwarding_rules(path.alb):
+            if protocol is not None and (listener.port, listener.protocol) != (port, protocol):
+                continue
+            if private_only(rule):
+                continue
+            if rule.host_headers or rule.host_regexes:
+                hosts = hosts if hosts is not None else self.hosts_seen(path)
+                if not any(host_accepted(rule, h) for h in hosts):
+                    continue
+            yield listener, rule
 
     def cache_ttls(self, dist: Distribution, behavior: Behavior) -> tuple[int, int, int]:
         """(min, default, max) TTL of a behaviour, from its cache policy or legacy TTLs."""

@@ -8,22 +8,6 @@ from collections.abc import Iterable
 from auditor.inventory import LoadBalancer
 from auditor.topology import EdgePath, Topology
 
-# Address space CloudFront never connects from: private, shared, loopback, link-local.
-_NON_PUBLIC = [
-    ipaddress.ip_network(n)
-    for n in (
-        "10.0.0.0/8",
-        "172.16.0.0/12",
-        "192.168.0.0/16",
-        "100.64.0.0/10",
-        "127.0.0.0/8",
-        "169.254.0.0/16",
-        "fc00::/7",
-        "fe80::/10",
-        "::1/128",
-    )
-]
-
 
 def is_world(cidr: str) -> bool:
     """0.0.0.0/0 or ::/0 (any CIDR of prefix length 0)."""
@@ -31,15 +15,6 @@ def is_world(cidr: str) -> bool:
         return ipaddress.ip_network(cidr, strict=False).prefixlen == 0
     except ValueError:
         return False
-
-
-def is_public(cidr: str) -> bool:
-    """True when the CIDR holds any address CloudFront could connect from."""
-    try:
-        net = ipaddress.ip_network(cidr, strict=False)
-    except ValueError:
-        return False
-    return not any(net.version == p.version and net.subnet_of(p) for p in _NON_PUBLIC)
 
 
 def sg_arn(topo: Topology, alb: LoadBalancer, group_id: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from fnmatch import fnmatchcase
 
 from auditor.findings import Severity, Verdict
-from auditor.gaps import need
+from auditor.gaps import DataUnavailable, Unavailable, need
 from auditor.headers import condition_checks
 from auditor.inventory import (
     Distribution,
@@ -20,6 +20,7 @@ from auditor.inventory import (
     LoadBalancer,
     PolicyStatement,
 )
+from auditor.routes import private_only
 from auditor.rule import Params, Rule, SubjectKind
 from auditor.topology import Topology
 from rules._common import (
@@ -99,38 +100,53 @@ def check_origin_header_missing(
 def check_origin_header_not_enforced(
     topo: Topology, alb: LoadBalancer, params: Params
 ) -> Verdict | None:
+    """1.1: judged per ALB, over every fronting distribution's header names at once."""
     paths = fronted_internet_paths(topo, alb)
     if paths is None:
         return None
-    unguarded: dict[str, dict] = {}
-    for path in paths:
-        sent = path.origin.custom_headers
-        for listener, rule in topo.forwarding_rules(alb):
-            if not any(condition_checks(c, sent) for c in rule.header_conditions):
-                unguarded.setdefault(
-                    rule.arn,
-                    dict(rule_evidence(listener.port, rule), default_action=rule.is_default),
-                )
-    headers_sent = sorted({h.name for p in paths for h in p.origin.custom_headers})
+    sent = sorted({h.name for p in paths for h in p.origin.custom_headers}, key=str.lower)
+    names = {n.lower() for n in sent}
+    unguarded, weak, private = [], [], []
+    for listener, rule in topo.forwarding_rules(alb):
+        where = dict(rule_evidence(listener.port, rule), default_action=rule.is_default)
+        if private_only(rule):
+            private.append(where)  # the internet (CloudFront too) cannot match it
+            continue
+        checks = [c for c in rule.header_conditions if c.name.lower() in names]
+        if any(not c.all_weak for c in checks):
+            continue
+        if checks:
+            weak.append(dict(where, headers=sorted({c.name for c in checks})))
+        unguarded.append(where)
     related = path_related(paths, albs=False)
+    evidence = {"headers_sent": sent, "weak_checks": weak, "private_only_rules": private}
     if unguarded:
         return Verdict.fail(
-            f"{len(unguarded)} rule(s) forward to Lambda without checking a header CloudFront "
-            "sends: a direct request reaches the function",
+            f"{len(unguarded)} internet-reachable rule(s) forward to Lambda without a header "
+            "check on a name CloudFront sends (or with one that accepts only guessable "
+            "values): a direct request reaches the function",
             related,
-            unguarded_rules=list(unguarded.values()),
-            headers_sent=headers_sent,
+            unguarded_rules=unguarded,
+            **evidence,
         )
     return Verdict.ok(
-        "Every rule that forwards to Lambda checks a header CloudFront sends",
+        "Every internet-reachable rule that forwards to Lambda checks a header CloudFront "
+        "sends",
         related,
-        headers_sent=headers_sent,
+        **evidence,
     )
+
+
+UNDETERMINED = Unavailable(
+    "elbv2:DescribeRules", "Undetermined",
+    "whether the ALB's RegexValues accept the value CloudFront sends depends on regex "
+    "semantics AWS does not document (anchoring, case); the readings disagree")
 
 
 def check_origin_header_mismatch(
     topo: Topology, alb: LoadBalancer, params: Params
 ) -> Verdict | None:
+    """1.1: only routes the distribution can reach are compared (its listener, its Host)."""
     paths = topo.edge_paths_of_alb(alb)
     if not paths:
         return None
@@ -139,7 +155,7 @@ def check_origin_header_mismatch(
     for path in paths:
         sent = path.origin.custom_headers
         routes: dict[tuple, list] = {}
-        for listener, rule in topo.forwarding_rules(alb):
+        for listener, rule in topo.reachable_rules(path):
             checks = [i for i, c in enumerate(rule.header_conditions) if condition_checks(c, sent)]
             if checks:
                 routes.setdefault((listener.arn, rule.route_key), []).append(
@@ -147,11 +163,11 @@ def check_origin_header_mismatch(
                 )
         for members in routes.values():
             checked += 1
-            if any(
-                all(topo.header_accepted(path, rule, i) for i in checks)
-                for _, rule, checks in members
-            ):
+            verdicts = [_all_accept(topo, path, rule, checks) for _, rule, checks in members]
+            if True in verdicts:
                 continue
+            if None in verdicts:
+                raise DataUnavailable(UNDETERMINED)
             conditions = [r.header_conditions[i] for _, r, checks in members for i in checks]
             broken.append(
                 dict(
@@ -172,10 +188,18 @@ def check_origin_header_mismatch(
             mismatched_routes=broken,
         )
     return Verdict.ok(
-        f"Header values match on all {checked} header-checked route(s)",
+        f"Header values match on all {checked} reachable header-checked route(s)",
         related,
         routes_checked=checked,
     )
+
+
+def _all_accept(topo: Topology, path, rule, checks: list[int]) -> bool | None:
+    """Whether every checked condition of the rule accepts what the path sends."""
+    verdicts = [topo.header_accepted(path, rule, i) for i in checks]
+    if False in verdicts:
+        return False
+    return None if None in verdicts else True
 
 
 def check_alb_not_behind_cloudfront(
@@ -353,7 +377,12 @@ RULES = (
         "rec. 3, AWS",
         REC3,
         "A header that no listener rule checks stops nothing: direct requests still reach "
-        "the functions.",
+        "the functions. The ALB is judged as a whole, against every header name its "
+        "fronting distributions send (1.1); a rule only private source addresses can match "
+        "is not reachable from the internet, and a check that accepts only guessable values "
+        "(fewer than 16 literal characters, or a wildcard) guards nothing. The check may "
+        "also sit in the ALB's web ACL, as AWS's own published pattern does (not yet read "
+        "by this version: such an ALB may be reported here).",
         "Add an http-header condition on the origin header to every rule that forwards to "
         "Lambda, and make the default action a fixed 403 response.",
         SubjectKind.LAMBDA_ALB,
@@ -372,6 +401,7 @@ RULES = (
         "CloudFront, then remove the old value.",
         SubjectKind.LAMBDA_ALB,
         check_origin_header_mismatch,
+        needs=("request_policies",),
     ),
     Rule(
         "BYP-005",

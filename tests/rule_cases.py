@@ -556,6 +556,19 @@ def second_alb(tg_count: int, **other_changes):
     return scenario.but(load_balancers=(alb, other), target_groups=(base_tg, *groups))
 
 
+
+def two_distributions():
+    """The scenario's distribution, and a second one that sends another header name."""
+    first = BASE.distribution()
+    origin = replace(first.origins[0], custom_headers=(
+        OriginHeader("X-Edge-Key", Secret("another-long-origin-secret-0c1d")),))
+    return (first, replace(first, id="E2EXAMPLE", arn=first.arn.replace("E1", "E2"),
+                           origins=(origin,)))
+
+
+ALL_VIEWER = "216adef6-5c7f-47e4-b989-5492eafa07d3"
+
+
 CASES += [
     # --- CF-001 viewer-http-allowed
     Case("CF-001", "fail", "allow-all", BASE.but(behaviors=(
@@ -732,5 +745,59 @@ CASES += [
         scheme="internal", vpc_origin_id="vo-1", vpc_origins={"vo-1": ALB_ARN})),
     Case("LIM-004", "error", "rules-denied", BASE.but(listeners=(Listener(
         LISTENER_ARN, 443, "HTTPS", denied("elbv2:DescribeRules")),))),
+    # --- BYP-003, 1.1: per ALB, reachable routes, weak values
+    Case("BYP-003", "pass", "second-distribution-other-name", BASE.but(
+        distributions=two_distributions())),
+    Case("BYP-003", "pass", "private-source-ip-rule-unguarded", BASE.but(rules=(
+        rule(), replace(rule("20", headers=(), paths=("/admin/*",)),
+                        source_ips=("10.0.0.0/8", "fd00::/8")), FIXED_403_DEFAULT))),
+    Case("BYP-003", "fail", "public-source-ip-rule-unguarded", BASE.but(rules=(
+        rule(), replace(rule("20", headers=(), paths=("/admin/*",)),
+                        source_ips=("10.0.0.0/8", "203.0.113.0/24")), FIXED_403_DEFAULT))),
+    Case("BYP-003", "fail", "accepts-any-value", BASE.but(rules=(
+        rule(headers=(header_condition("*"),)), FIXED_403_DEFAULT))),
+    Case("BYP-003", "fail", "short-guessable-value", BASE.but(rules=(
+        rule(headers=(header_condition("s3cr3t*"),)), FIXED_403_DEFAULT))),
+    Case("BYP-003", "fail", "regex-accepts-anything", BASE.but(rules=(
+        rule(headers=(header_condition(regex=(".*",)),)), FIXED_403_DEFAULT))),
+    Case("BYP-003", "pass", "strong-regex", BASE.but(rules=(
+        rule(headers=(header_condition(regex=("^" + SECRET + "$",)),)), FIXED_403_DEFAULT))),
+    # --- BYP-004, 1.1: reachable routes only; regex readings
+    Case("BYP-004", "pass", "mismatch-on-other-listener-not-compared", BASE.but(listeners=(
+        HTTPS, Listener(f"{LISTENER_ARN}-8443", 8443, "HTTPS", (
+            rule("5", headers=(header_condition("an-old-value-nobody-sends-9f3a"),)),
+            FIXED_403_DEFAULT), HTTPS.ssl_policy)))),
+    Case("BYP-004", "pass", "mismatch-for-other-host-not-compared", BASE.but(rules=(
+        rule(), replace(rule("5", headers=(header_condition("an-old-value-nobody-sends"),),
+                             paths=("/t/*",)), host_headers=("tenant-b.example.com",)),
+        FIXED_403_DEFAULT))),
+    Case("BYP-004", "fail", "mismatch-for-the-origin-host", BASE.but(rules=(
+        rule(), replace(rule("5", headers=(header_condition("an-old-value-nobody-sends"),),
+                             paths=("/t/*",)), host_headers=("web-*.elb.amazonaws.com",)),
+        FIXED_403_DEFAULT))),
+    Case("BYP-004", "fail", "viewer-host-forwarded", BASE.but(
+        aliases=("shop.example.com",),
+        behaviors=(replace(BEHAVIORS[0], origin_request_policy_id=ALL_VIEWER),),
+        rules=(rule(), replace(rule("5", headers=(header_condition("an-old-value-nobody"),),
+                                    paths=("/t/*",)), host_headers=("shop.example.com",)),
+               FIXED_403_DEFAULT))),
+    Case("BYP-004", "pass", "viewer-host-not-forwarded", BASE.but(
+        aliases=("shop.example.com",),
+        rules=(rule(), replace(rule("5", headers=(header_condition("an-old-value-nobody"),),
+                                    paths=("/t/*",)), host_headers=("shop.example.com",)),
+               FIXED_403_DEFAULT))),
+    Case("BYP-004", "error", "request-policy-denied", BASE.but(
+        request_policies={"custom-orp": denied("cloudfront:GetOriginRequestPolicy")},
+        behaviors=(replace(BEHAVIORS[0], origin_request_policy_id="custom-orp"),),
+        rules=(rule(), replace(rule("5", paths=("/t/*",)), host_headers=("x.example.com",)),
+               FIXED_403_DEFAULT))),
+    Case("BYP-004", "pass", "anchored-regex-every-reading", BASE.but(rules=(
+        rule(headers=(header_condition(regex=("^" + SECRET + "$",)),)), FIXED_403_DEFAULT))),
+    Case("BYP-004", "error", "regex-case-undetermined", BASE.but(rules=(
+        rule(headers=(header_condition(regex=(SECRET.upper(),)),)), FIXED_403_DEFAULT))),
+    Case("BYP-004", "fail", "regex-matches-in-no-reading", BASE.but(rules=(
+        rule(headers=(header_condition(regex=("^nothing-like-it-at-all$",)),)),
+        FIXED_403_DEFAULT))),
 ]
 _ = dist_metric
+

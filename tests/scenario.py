@@ -160,6 +160,8 @@ class Scenario:
     security_groups: dict | Unavailable | None = None  # None: built from ``ingress``
     prefix_list: str | Unavailable | None = PREFIX_LIST
     rules_quota: int | Unavailable | None = None
+    request_policies: Any = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()
     ipv6_prefix_list: str | Unavailable | None = IPV6_PREFIX_LIST
     origin_ip_type: str = "ipv4"
     distributions: Any = None  # None: built from the fields above
@@ -215,7 +217,7 @@ class Scenario:
         acl_id = EDGE_ACL_ARN if self.edge_acl is not None else ""
         return Distribution("E1EXAMPLE", DIST_ARN, "d111.cloudfront.net", ACCOUNT, (origin,),
                             acl_id, self.behaviors, self.origin_groups, self.logging,
-                            self.realtime_metrics)
+                            self.realtime_metrics, aliases=self.aliases)
 
     def build(self) -> Inventory:
         tg = TargetGroup(
@@ -256,7 +258,8 @@ class Scenario:
         return Inventory(ACCOUNT, "aws", (region,), distributions, edge_acls,
                          edge_metrics=series(self.edge_metrics), edge_alarms=self.edge_alarms,
                          cache_policies=policies, vpc_origins=self.vpc_origins,
-                         dns_targets=self.dns_targets)
+                         dns_targets=self.dns_targets,
+                         origin_request_policies=self.request_policies)
 
 
 def denied(operation: str) -> Unavailable:

@@ -252,12 +252,17 @@ class _Collector:
                                       if b.cache_policy_id)) if "cache_policies" in want else []
         acls = list(dict.fromkeys(d.web_acl_id for d in edge if d.web_acl_id)) \
             if "edge_waf" in want else []
+        requests = list(dict.fromkeys(b.origin_request_policy_id for d in edge
+                                      for b in d.behaviors if b.origin_request_policy_id)) \
+            if "request_policies" in want else []
         return {
             "details": pool.submit(self.edge_pool.map, details, edge),
             "policies": pool.submit(lambda: dict(zip(policies, [
                 cloudfront.cache_policy(calls, p) for p in policies], strict=True))),
             "acls": pool.submit(lambda: dict(zip(acls, [
                 wafv2.edge_web_acl(calls, a) for a in acls], strict=True))),
+            "requests": pool.submit(lambda: {p: cloudfront.origin_request_policy(calls, p)
+                                             for p in requests}),
             "metrics": pool.submit(cloudwatch.daily_series, calls, GLOBAL_SERVICE_REGION,
                                    cloudwatch.edge_queries(list(edge)), self.metric_days)
             if "edge_metrics" in want else None,
@@ -277,6 +282,8 @@ class _Collector:
         return replace(inventory, distributions=dists,
                        cache_policies={**inventory.cache_policies, **done["policies"]},
                        edge_web_acls={**inventory.edge_web_acls, **done["acls"]},
+                       origin_request_policies={**inventory.origin_request_policies,
+                                                **done["requests"]},
                        edge_metrics=merge_series(inventory.edge_metrics, done["metrics"]),
                        edge_alarms=edge_alarms)
 

@@ -10,13 +10,20 @@ from __future__ import annotations
 
 from auditor.collect.base import ABSENT, Calls
 from auditor.gaps import Unavailable
-from auditor.inventory import Behavior, CachePolicy, Distribution, Origin, OriginHeader
+from auditor.inventory import (
+    MANAGED_REQUEST_POLICIES,
+    Behavior,
+    CachePolicy,
+    Distribution,
+    Origin,
+    OriginHeader,
+)
 from auditor.secrets import Secret
 from auditor.session import GLOBAL_SERVICE_REGION
 
 OPERATIONS = ("cloudfront:ListDistributions", "cloudfront:GetDistributionConfig",
               "cloudfront:GetMonitoringSubscription", "cloudfront:GetCachePolicy",
-              "cloudfront:ListVpcOrigins")
+              "cloudfront:ListVpcOrigins", "cloudfront:GetOriginRequestPolicy")
 READ_TIMEOUT_DEFAULT = 30
 KEEPALIVE_DEFAULT = 5
 CF = GLOBAL_SERVICE_REGION
@@ -36,6 +43,25 @@ MANAGED_CACHE_POLICIES = {
     "4cc15a8a-d715-48a4-82b8-cc0b614638fe": (
         "Managed-UseOriginCacheControlHeaders-QueryStrings", 0, 0, 31536000),
 }
+
+
+def origin_request_policy(calls: Calls, policy_id: str) -> bool | Unavailable:
+    """Whether the policy forwards the viewer's Host header to the origin."""
+    if policy_id in MANAGED_REQUEST_POLICIES:
+        return MANAGED_REQUEST_POLICIES[policy_id]
+    response = calls.call("cloudfront", CF, "get_origin_request_policy", resource=policy_id,
+                          Id=policy_id)
+    if isinstance(response, Unavailable):
+        return response
+    cfg = ((response.get("OriginRequestPolicy") or {}).get("OriginRequestPolicyConfig") or {})
+    headers = cfg.get("HeadersConfig") or {}
+    behavior = headers.get("HeaderBehavior", "none")
+    names = {h.lower() for h in _items(headers.get("Headers"))}
+    if behavior in ("allViewer", "allViewerAndWhitelistCloudFront"):
+        return True
+    if behavior == "allExcept":
+        return "host" not in names
+    return behavior == "whitelist" and "host" in names
 
 
 def managed_cache_policy(policy_id: str) -> CachePolicy | None:
@@ -73,10 +99,15 @@ def parse_behavior(raw: dict, path: str | None = None) -> Behavior:
     if not policy and "MinTTL" in raw:
         legacy = (int(raw.get("MinTTL") or 0), int(raw.get("DefaultTTL") or 0),
                   int(raw.get("MaxTTL") or 0))
+    legacy_headers = {h.lower() for h in _items(
+        (raw.get("ForwardedValues") or {}).get("Headers"))}
     return Behavior(path_pattern=path or raw.get("PathPattern") or "*",
                     target_origin_id=raw.get("TargetOriginId", ""),
                     viewer_protocol_policy=raw.get("ViewerProtocolPolicy", ""),
-                    cache_policy_id=policy, legacy_ttls=legacy)
+                    cache_policy_id=policy, legacy_ttls=legacy,
+                    origin_request_policy_id=raw.get("OriginRequestPolicyId") or "",
+                    legacy_forwards_host=bool(legacy_headers & {"host", "*"}),
+                    realtime_log_config=raw.get("RealtimeLogConfigArn") or "")
 
 
 def parse_distribution(raw: dict, account: str) -> Distribution:

@@ -32,6 +32,7 @@ FACETS = {
     "edge_logging": "cloudfront:GetDistributionConfig",
     "edge_monitoring": "cloudfront:GetMonitoringSubscription",
     "cache_policies": "cloudfront:GetCachePolicy",
+    "request_policies": "cloudfront:GetOriginRequestPolicy",
     "rest_apis": "apigateway:GetRestApis",
 }
 FUNCTION_FACETS = {"function_config", "function_policy", "function_urls", "provisioned"}

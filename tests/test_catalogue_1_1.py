@@ -1,0 +1,185 @@
+"""Catalogue 1.1's corrected terms, through the collectors, on API-shaped data: botocore's
+Stubber validates every response against the service model, so the shapes are ones AWS
+returns (condition-level RegexValues, staging and disabled distributions, the
+GetFunction fallback, the applied rules quota)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from botocore.stub import Stubber
+
+from auditor.collect import awslambda, cloudfront, elbv2
+from auditor.collect.base import Calls
+from auditor.collect.plan import Plan
+from auditor.engine import evaluate
+from auditor.findings import Status
+from auditor.session import AwsContext
+from rules import load_rules
+from tests.scenario import ALB_ARN, ALB_DNS, LISTENER_ARN, SECRET, TG_ARN, Scenario
+
+RULES = {r.id: r for r in load_rules()}
+REGION = "us-east-1"
+
+
+@pytest.fixture
+def ctx():
+    return AwsContext.from_options()
+
+
+def _listener_with(ctx, conditions: list[dict], actions: list[dict] | None = None):
+    calls = Calls(ctx, "111122223333")
+    client = ctx.client("elbv2", REGION)
+    with Stubber(client) as stub:
+        stub.add_response("describe_listeners", {"Listeners": [{
+            "ListenerArn": LISTENER_ARN, "LoadBalancerArn": ALB_ARN, "Port": 443,
+            "Protocol": "HTTPS", "SslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+            "MutualAuthentication": {"Mode": "verify"}}]}, {"LoadBalancerArn": ALB_ARN})
+        stub.add_response("describe_rules", {"Rules": [
+            {"RuleArn": LISTENER_ARN + "/r10", "Priority": "10", "IsDefault": False,
+             "Conditions": conditions,
+             "Actions": actions or [{"Type": "forward", "TargetGroupArn": TG_ARN}]},
+            {"RuleArn": LISTENER_ARN + "/default", "Priority": "default", "IsDefault": True,
+             "Conditions": [], "Actions": [{"Type": "fixed-response", "FixedResponseConfig": {
+                 "StatusCode": "403"}}]}]}, {"ListenerArn": LISTENER_ARN})
+        listeners = elbv2._listeners(calls, REGION, ALB_ARN)
+    return listeners
+
+
+def test_condition_level_regex_values_are_accepted_values(ctx):
+    [listener] = _listener_with(ctx, [
+        {"Field": "path-pattern", "PathPatternConfig": {"Values": ["/api/*"]}},
+        {"Field": "http-header", "HttpHeaderConfig": {"HttpHeaderName": "X-Origin-Verify"},
+         "RegexValues": ["^" + SECRET + "$"]}])
+    [condition] = listener.rules[0].header_conditions
+    assert condition.accepted_count == 1  # it parsed as zero accepted values before 1.1
+    assert listener.mutual_auth_mode == "verify"
+    inventory = Scenario(listeners=(listener,)).build()
+    for rule_id in ("BYP-003", "BYP-004"):
+        [result] = evaluate(inventory, [RULES[rule_id]])
+        assert result.status is Status.PASS, (rule_id, result.message)
+
+
+def test_a_regex_that_only_some_readings_accept_is_an_error_not_a_verdict(ctx):
+    [listener] = _listener_with(ctx, [
+        {"Field": "http-header", "HttpHeaderConfig": {
+            "HttpHeaderName": "X-Origin-Verify", "RegexValues": [SECRET[4:20]]}}])
+    [result] = evaluate(Scenario(listeners=(listener,)).build(), [RULES["BYP-004"]])
+    assert result.status is Status.ERROR and "Undetermined" in result.message
+    assert SECRET[4:20] not in result.message
+
+
+def test_host_source_ip_and_auth_conditions_are_read(ctx):
+    [listener] = _listener_with(ctx, [
+        {"Field": "host-header", "HostHeaderConfig": {"Values": ["API.example.com"]}},
+        {"Field": "source-ip", "SourceIpConfig": {"Values": ["10.0.0.0/8"]}}], [
+        {"Type": "authenticate-oidc", "Order": 1, "AuthenticateOidcConfig": {
+            "Issuer": "https://idp", "AuthorizationEndpoint": "https://idp/a",
+            "TokenEndpoint": "https://idp/t", "UserInfoEndpoint": "https://idp/u",
+            "ClientId": "c"}},
+        {"Type": "forward", "Order": 2, "TargetGroupArn": TG_ARN}])
+    rule = listener.rules[0]
+    assert rule.host_headers == ("api.example.com",)
+    assert rule.source_ips == ("10.0.0.0/8",)
+    assert rule.action_types == ("authenticate-oidc", "forward")
+
+
+def _distribution_summary(**changes) -> dict:
+    origin = {"Id": "alb", "DomainName": ALB_DNS, "CustomHeaders": {"Quantity": 0},
+              "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443,
+                                     "OriginProtocolPolicy": "https-only",
+                                     "IpAddressType": "dualstack"},
+              "ConnectionAttempts": 2, "ResponseCompletionTimeout": 60}
+    return {"Id": "E1EXAMPLE", "ARN": "arn:aws:cloudfront::111122223333:distribution/E1EXAMPLE",
+            "Status": "Deployed", "LastModifiedTime": "2026-11-01", "DomainName":
+            "d111.cloudfront.net", "Aliases": {"Quantity": 1, "Items": ["shop.example.com"]},
+            "Origins": {"Quantity": 1, "Items": [origin]},
+            "DefaultCacheBehavior": {"TargetOriginId": "alb",
+                                     "ViewerProtocolPolicy": "redirect-to-https",
+                                     "OriginRequestPolicyId": "custom-orp"},
+            "CacheBehaviors": {"Quantity": 0}, "CustomErrorResponses": {"Quantity": 0},
+            "Comment": "", "PriceClass": "PriceClass_All", "Enabled": True,
+            "ViewerCertificate": {}, "Restrictions": {"GeoRestriction": {
+                "RestrictionType": "none", "Quantity": 0}},
+            "WebACLId": "", "HttpVersion": "http2", "IsIPV6Enabled": True, "Staging": False,
+            **changes}
+
+
+def _listed(ctx, *summaries):
+    client = ctx.client("cloudfront", REGION)
+    with Stubber(client) as stub:
+        stub.add_response("list_distributions", {"DistributionList": {
+            "Marker": "", "MaxItems": 100, "IsTruncated": False,
+            "Quantity": len(summaries), "Items": list(summaries)}}, {})
+        return cloudfront.collect(Calls(ctx, "111122223333"), "111122223333")
+
+
+def test_enabled_staging_aliases_and_origin_settings_are_read(ctx):
+    [dist] = _listed(ctx, _distribution_summary(Staging=True))
+    assert dist.enabled and dist.staging and dist.aliases == ("shop.example.com",)
+    [origin] = dist.origins
+    assert (origin.ip_address_type, origin.connection_attempts,
+            origin.response_completion_timeout_seconds) == ("dualstack", 2, 60)
+    assert dist.behaviors[0].origin_request_policy_id == "custom-orp"
+    # a staging distribution fronts like its primary, and says so
+    inventory = Scenario(distributions=(replace(
+        Scenario().distribution(), staging=True),)).build()
+    [result] = evaluate(inventory, [RULES["BYP-005"]])
+    assert result.status is Status.PASS and result.evidence["links"][0]["staging"] is True
+
+
+def test_a_disabled_distribution_fronts_nothing(ctx):
+    [dist] = _listed(ctx, _distribution_summary(Enabled=False))
+    assert not dist.enabled
+    scenario = Scenario(distributions=(replace(Scenario().distribution(), enabled=False),))
+    [byp005] = evaluate(scenario.build(), [RULES["BYP-005"]])
+    assert byp005.status is Status.FAIL  # nothing serves in front of it
+    # and the stale header of a disabled distribution is not compared (BYP-004)
+    assert evaluate(scenario.build(), [RULES["BYP-004"]]) == []
+
+
+def test_get_function_denied_falls_back_to_get_function_configuration(ctx):
+    calls = Calls(ctx, "111122223333")
+    client = ctx.client("lambda", REGION)
+    arn = "arn:aws:lambda:us-east-1:111122223333:function:api:live"
+    plan = replace(Plan.everything(), facets=frozenset({"function_config"}))
+    with Stubber(client) as stub:
+        stub.add_client_error("get_function", "AccessDeniedException", "not allowed",
+                              expected_params={"FunctionName": "api", "Qualifier": "live"})
+        stub.add_response("get_function_configuration", {"FunctionName": "api",
+                                                         "Timeout": 40},
+                          {"FunctionName": "api", "Qualifier": "live"})
+        fn = awslambda.collect_function(calls, REGION, "111122223333", arn, plan)
+    assert fn.timeout_seconds == 40
+    assert calls.failures == []  # recovered: no error in scan.errors
+
+
+def test_both_function_reads_denied_is_an_error(ctx):
+    calls = Calls(ctx, "111122223333")
+    client = ctx.client("lambda", REGION)
+    arn = "arn:aws:lambda:us-east-1:111122223333:function:api:live"
+    plan = replace(Plan.everything(), facets=frozenset({"function_config"}))
+    with Stubber(client) as stub:
+        stub.add_client_error("get_function", "AccessDeniedException", "no")
+        stub.add_client_error("get_function_configuration", "AccessDeniedException", "no")
+        fn = awslambda.collect_function(calls, REGION, "111122223333", arn, plan)
+    [result] = evaluate(Scenario(timeout=fn.timeout_seconds).build(), [RULES["LIM-001"]])
+    assert result.status is Status.ERROR and "GetFunctionConfiguration" in result.message
+
+
+def test_applied_rules_quota_is_read(ctx):
+    calls = Calls(ctx, "111122223333")
+    client = ctx.client("elbv2", REGION)
+    with Stubber(client) as stub:
+        stub.add_response("describe_account_limits", {"Limits": [
+            {"Name": "target-groups", "Max": "3000"},
+            {"Name": "rules-per-application-load-balancer", "Max": "200"}]}, {})
+        assert elbv2.rules_quota(calls, REGION) == 200
+
+
+def test_cost_without_any_datapoint_says_no_traffic_was_recorded():
+    scenario = Scenario(edge_metrics={})
+    [result] = evaluate(scenario.build(), [RULES["COST-001"]])
+    assert result.status is Status.PASS and "No traffic was recorded" in result.message
+    assert "0.0 M" not in result.message
