@@ -26,6 +26,7 @@ from auditor.inventory import (
     LoadBalancer,
     Origin,
     OriginHeader,
+    WebAcl,
 )
 from auditor.secrets import Secret
 
@@ -57,6 +58,12 @@ def weak_value(value: str) -> bool:
 
 
 _REGEX_META = re.compile(r"\\.|\[[^\]]*\]|\{[^}]*\}|[.^$*+?()|]")
+
+
+def weak_search_string(value: str, positional: str) -> bool:
+    """A WAF byte-match search string shorter than 16 characters is guessable, whatever
+    its positional constraint (CONTAINS admits any value holding it)."""
+    return len(value) < MIN_LITERALS
 
 
 def weak_pattern(pattern: str) -> bool:
@@ -170,11 +177,22 @@ def seal_all(inventories: tuple[Inventory, ...] | list[Inventory]
                  for inv in inventories), secrets
 
 
+def _strip_acl(acl):
+    if not isinstance(acl, WebAcl) or not acl.header_checks:
+        return acl
+    return replace(acl, header_checks=tuple(
+        replace(c, values=(), value_count=c.accepted_count, weak_count=c.weak_values)
+        for c in acl.header_checks))
+
+
 def _stripped(inventory: Inventory, verdicts: dict[str, bool | None]) -> Inventory:
+    regions = tuple(
+        replace(r, alb_web_acls={k: _strip_acl(v) for k, v in r.alb_web_acls.items()})
+        for r in inventory.regions)
     regions = tuple(
         r if isinstance(r.load_balancers, Unavailable)
         else replace(r, load_balancers=tuple(_strip_alb(lb) for lb in r.load_balancers))
-        for r in inventory.regions)
+        for r in regions)
     dists = inventory.distributions
     if not isinstance(dists, Unavailable):
         dists = tuple(_strip_distribution(d) for d in dists)

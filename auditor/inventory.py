@@ -262,12 +262,48 @@ class LambdaFunction:
 
 
 @dataclass(frozen=True)
+class WafHeaderCheck:
+    """A web ACL statement that requires a header before a request passes: an allowing
+    rule behind a blocking default, or a blocking rule on its absence (``NotStatement``).
+    The search strings are secrets: sealing keeps only how many, and how many are weak."""
+
+    name: str  # the header (SingleHeader.Name)
+    values: tuple[Secret, ...] = ()
+    positional: str = "EXACTLY"
+    value_count: int = -1
+    weak_count: int = -1
+
+    @property
+    def accepted_count(self) -> int:
+        return self.value_count if self.value_count >= 0 else len(self.values)
+
+    @property
+    def weak_values(self) -> int:
+        if self.weak_count >= 0:
+            return self.weak_count
+        from auditor.headers import weak_search_string
+
+        return sum(weak_search_string(v.reveal(), self.positional) for v in self.values)
+
+    @property
+    def all_weak(self) -> bool:
+        return self.accepted_count == 0 or self.weak_values == self.accepted_count
+
+
+@dataclass(frozen=True)
 class WebAcl:
+    """A web ACL's acting rules (1.1: a rule in Count mode, or a rule group whose override
+    is Count, protects nothing, so it is not counted here)."""
+
     arn: str
     name: str
     has_rate_based_rule: bool
     has_managed_rule_group: bool
     rule_names: tuple[str, ...] = ()
+    rule_groups: tuple[str, ...] = ()  # acting RuleGroupReferenceStatement ARNs (FMS too)
+    counting_rules: tuple[str, ...] = ()  # rules in Count mode, named for the evidence
+    header_checks: tuple[WafHeaderCheck, ...] = ()
+    rules_read: bool = True  # False: known from a listing, its rules not read
 
 
 @dataclass(frozen=True)
@@ -419,6 +455,8 @@ class Inventory:
     regions: tuple[RegionInventory, ...]
     distributions: tuple[Distribution, ...] | Unavailable
     edge_web_acls: dict[str, WebAcl | ClassicWebAcl | Unavailable] = field(default_factory=dict)
+    # referenced rule group ARN -> whether it holds an acting rate-based rule
+    edge_rule_groups: dict[str, bool | Unavailable] = field(default_factory=dict)
     failures: tuple[CallFailure, ...] = ()
     # Set by sealing: whether each (origin, ALB header condition) pair accepts the value
     # the origin sends, keyed by auditor.headers.match_key; None where the regex readings
@@ -446,6 +484,9 @@ class Inventory:
                 for origin in dist.origins:
                     found.extend(h.value for h in origin.custom_headers if h.value)
         for region in self.regions:
+            for acl in region.alb_web_acls.values():
+                if isinstance(acl, WebAcl):
+                    found.extend(v for check in acl.header_checks for v in check.values)
             if isinstance(region.load_balancers, Unavailable):
                 continue
             for lb in region.load_balancers:

@@ -545,6 +545,10 @@ class Topology:
         """CloudFront's series, read in us-east-1 of the distribution's account."""
         return _series(self._accounts[dist.account].edge_metrics, "cloudwatch:GetMetricData")
 
+    def edge_rule_groups(self, dist: Distribution) -> dict[str, bool | Unavailable]:
+        """Referenced rule groups of the distribution's account: acting rate rule or not."""
+        return self._accounts[dist.account].edge_rule_groups
+
     def edge_alarms(self, dist: Distribution):
         return self._accounts[dist.account].edge_alarms
 

@@ -121,6 +121,17 @@ def check_origin_header_not_enforced(
     related = path_related(paths, albs=False)
     evidence = {"headers_sent": sent, "weak_checks": weak, "private_only_rules": private}
     if unguarded:
+        # The check may sit in the ALB's web ACL instead (AWS's published pattern, with
+        # Secrets Manager rotation): it then guards every rule of the ALB.
+        acl = topo.alb_web_acl(alb)
+        checks = [c for c in acl.header_checks if c.name.lower() in names] if acl else []
+        if any(not c.all_weak for c in checks):
+            return Verdict.ok(
+                f"The ALB's web ACL {acl.name} requires a header CloudFront sends before any "
+                "rule is reached", related, web_acl=acl.name,
+                web_acl_header_checks=sorted({c.name for c in checks}), **evidence)
+        if checks:
+            evidence["weak_web_acl_checks"] = sorted({c.name for c in checks})
         return Verdict.fail(
             f"{len(unguarded)} internet-reachable rule(s) forward to Lambda without a header "
             "check on a name CloudFront sends (or with one that accepts only guessable "
@@ -381,12 +392,13 @@ RULES = (
         "fronting distributions send (1.1); a rule only private source addresses can match "
         "is not reachable from the internet, and a check that accepts only guessable values "
         "(fewer than 16 literal characters, or a wildcard) guards nothing. The check may "
-        "also sit in the ALB's web ACL, as AWS's own published pattern does (not yet read "
-        "by this version: such an ALB may be reported here).",
+        "also sit in the ALB's web ACL, as AWS's own published pattern does (a blocking "
+        "default with a rule allowing the header, or a rule blocking its absence).",
         "Add an http-header condition on the origin header to every rule that forwards to "
         "Lambda, and make the default action a fixed 403 response.",
         SubjectKind.LAMBDA_ALB,
         check_origin_header_not_enforced,
+        needs=("alb_waf",),
     ),
     Rule(
         "BYP-004",

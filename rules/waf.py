@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from auditor.findings import Severity, Verdict
-from auditor.gaps import DataUnavailable, Unavailable
+from auditor.gaps import DataUnavailable, Unavailable, need
 from auditor.inventory import ClassicWebAcl, Distribution, LoadBalancer, WebAcl
 from auditor.rule import Params, Rule, SubjectKind
 from auditor.topology import EdgePath, Topology
@@ -92,28 +92,57 @@ def check_waf_at_both_layers(topo: Topology, dist: Distribution, params: Params)
     )
 
 
-def _edge_acl_rule(attribute: str, missing: str, present: str):
-    def check(topo: Topology, dist: Distribution, params: Params) -> Verdict | None:
-        if not topo.edge_paths_of_distribution(dist):
-            return None
-        acl = topo.edge_web_acl(dist)
-        if acl is None:
-            return None
-        if isinstance(acl, ClassicWebAcl):
-            raise DataUnavailable(
-                Unavailable(
-                    "waf:GetWebACL",
-                    "NotSupported",
-                    "the distribution uses a WAF Classic web ACL, whose rules are not read",
-                )
+def _edge_acl(topo: Topology, dist: Distribution) -> WebAcl | None:
+    """The distribution's web ACL when it has edge paths and one (WAF Classic: error)."""
+    if not topo.edge_paths_of_distribution(dist):
+        return None
+    acl = topo.edge_web_acl(dist)
+    if isinstance(acl, ClassicWebAcl):
+        raise DataUnavailable(
+            Unavailable(
+                "waf:GetWebACL",
+                "NotSupported",
+                "the distribution uses a WAF Classic web ACL, whose rules are not read",
             )
-        evidence = {"web_acl": acl.name, "rules": list(acl.rule_names)}
-        if not getattr(acl, attribute):
-            return Verdict.fail(missing, [acl.arn], **evidence)
-        return Verdict.ok(present, [acl.arn], **evidence)
+        )
+    return acl
 
-    check.__name__ = f"check_edge_acl_{attribute}"
-    return check
+
+def _acl_evidence(acl: WebAcl) -> dict:
+    return {"web_acl": acl.name, "rules": list(acl.rule_names),
+            "counting_rules": list(acl.counting_rules), "rule_groups": list(acl.rule_groups)}
+
+
+def check_edge_waf_without_rate_limit(topo: Topology, dist: Distribution, params: Params):
+    acl = _edge_acl(topo, dist)
+    if acl is None:
+        return None
+    evidence = _acl_evidence(acl)
+    if acl.has_rate_based_rule:
+        return Verdict.ok("The distribution's web ACL has an acting rate-based rule", [acl.arn],
+                          **evidence)
+    groups = topo.edge_rule_groups(dist)
+    for arn in acl.rule_groups:  # Firewall Manager's groups and customer groups alike
+        if arn not in groups:
+            raise DataUnavailable(Unavailable("wafv2:GetRuleGroup", "NotCollected",
+                                              f"rule group {arn} was not read"))
+        if need(groups[arn]):
+            return Verdict.ok("A rule group of the distribution's web ACL holds an acting "
+                              "rate-based rule", [acl.arn], **evidence)
+    return Verdict.fail("The distribution's web ACL has no acting rate-based rule (rules in "
+                        "Count mode protect nothing)", [acl.arn], **evidence)
+
+
+def check_edge_waf_without_managed_rules(topo: Topology, dist: Distribution, params: Params):
+    acl = _edge_acl(topo, dist)
+    if acl is None:
+        return None
+    evidence = _acl_evidence(acl)
+    if acl.has_managed_rule_group:
+        return Verdict.ok("The distribution's web ACL uses acting managed rule groups",
+                          [acl.arn], **evidence)
+    return Verdict.fail("The distribution's web ACL uses no acting managed rule group (a "
+                        "group overridden to Count protects nothing)", [acl.arn], **evidence)
 
 
 def check_public_alb_without_waf(
@@ -186,15 +215,13 @@ RULES = (
         "WAF placement",
         PLACEMENT,
         "ALB does not throttle per route; without a rate-based rule a flood reaches Lambda "
-        "and its concurrency limit.",
+        "and its concurrency limit. Only acting rules count (1.1): a rule in Count mode, or "
+        "a rule group overridden to Count, protects nothing; rate rules inside referenced "
+        "rule groups (Firewall Manager's included) count.",
         "Add a rate-based rule (per IP, optionally scoped to expensive paths) to the "
         "distribution's web ACL.",
         SubjectKind.EDGE_DISTRIBUTION,
-        _edge_acl_rule(
-            "has_rate_based_rule",
-            "The distribution's web ACL has no rate-based rule",
-            "The distribution's web ACL has a rate-based rule",
-        ),
+        check_edge_waf_without_rate_limit,
         needs=("edge_waf",),
     ),
     Rule(
@@ -209,11 +236,7 @@ RULES = (
         "Add AWSManagedRulesCommonRuleSet and AWSManagedRulesKnownBadInputsRuleSet to the "
         "distribution's web ACL.",
         SubjectKind.EDGE_DISTRIBUTION,
-        _edge_acl_rule(
-            "has_managed_rule_group",
-            "The distribution's web ACL uses no managed rule group",
-            "The distribution's web ACL uses managed rule groups",
-        ),
+        check_edge_waf_without_managed_rules,
         needs=("edge_waf",),
     ),
     Rule(

@@ -17,7 +17,16 @@ from auditor.engine import evaluate
 from auditor.findings import Status
 from auditor.session import AwsContext
 from rules import load_rules
-from tests.scenario import ALB_ARN, ALB_DNS, LISTENER_ARN, SECRET, TG_ARN, Scenario
+from tests.scenario import (
+    ALB_ARN,
+    ALB_DNS,
+    FIXED_403_DEFAULT,
+    LISTENER_ARN,
+    SECRET,
+    TG_ARN,
+    Scenario,
+    rule,
+)
 
 RULES = {r.id: r for r in load_rules()}
 REGION = "us-east-1"
@@ -183,3 +192,143 @@ def test_cost_without_any_datapoint_says_no_traffic_was_recorded():
     [result] = evaluate(scenario.build(), [RULES["COST-001"]])
     assert result.status is Status.PASS and "No traffic was recorded" in result.message
     assert "0.0 M" not in result.message
+
+
+# ------------------------------------------------------------------ WAF (Stubber)
+
+VIS = {"SampledRequestsEnabled": False, "CloudWatchMetricsEnabled": False, "MetricName": "m"}
+ACL_ARN = "arn:aws:wafv2:us-east-1:111122223333:regional/webacl/origin-verify/1111"
+GROUP_ARN = "arn:aws:wafv2:us-east-1:111122223333:global/rulegroup/rate/2222"
+WAF_SECRET = "waf-origin-secret-value-5e6f7a8b"
+
+
+def _web_acl(rules: list[dict], default: str = "Allow", **extra) -> dict:
+    return {"Name": "acl", "Id": "1111", "ARN": ACL_ARN, "DefaultAction": {default: {}},
+            "Rules": rules, "VisibilityConfig": VIS, "Capacity": 10, **extra}
+
+
+def _header_rule(action: str, value: str, negate: bool = False) -> dict:
+    match = {"ByteMatchStatement": {
+        "SearchString": value.encode(), "FieldToMatch": {"SingleHeader": {
+            "Name": "x-origin-verify"}},
+        "TextTransformations": [{"Priority": 0, "Type": "NONE"}],
+        "PositionalConstraint": "EXACTLY"}}
+    statement = {"NotStatement": {"Statement": match}} if negate else match
+    return {"Name": "verify", "Priority": 0, "Statement": statement,
+            "Action": {action: {}}, "VisibilityConfig": VIS}
+
+
+def _alb_acl(ctx, acl: dict):
+    from auditor.collect import wafv2
+
+    client = ctx.client("wafv2", REGION)
+    with Stubber(client) as stub:
+        stub.add_response("get_web_acl_for_resource", {"WebACL": acl}, {"ResourceArn": ALB_ARN})
+        return wafv2.alb_web_acl(Calls(ctx, "111122223333"), REGION, ALB_ARN)
+
+
+UNCHECKED = Scenario().but(rules=(rule(headers=()), FIXED_403_DEFAULT))
+
+
+@pytest.mark.parametrize("acl, expect", [
+    (_web_acl([_header_rule("Allow", SECRET)], default="Block"), Status.PASS),
+    (_web_acl([_header_rule("Block", SECRET, negate=True)]), Status.PASS),
+    (_web_acl([_header_rule("Block", "short", negate=True)]), Status.FAIL),  # guessable
+    (_web_acl([_header_rule("Count", SECRET)], default="Block"), Status.FAIL),  # not a guard
+    (_web_acl([]), Status.FAIL),
+])
+def test_a_header_check_in_the_albs_web_acl_guards_every_rule(ctx, acl, expect):
+    parsed = _alb_acl(ctx, acl)
+    inventory = UNCHECKED.but(alb_acl=parsed).build()
+    [result] = evaluate(inventory, [RULES["BYP-003"]])
+    assert result.status is expect, result.message
+
+
+def test_the_waf_search_string_is_a_secret_like_any_other(ctx):
+    import json
+
+    from auditor.headers import seal
+    from auditor.scan import Collection, now
+    from auditor.snapshot import dumps
+
+    parsed = _alb_acl(ctx, _web_acl([_header_rule("Allow", WAF_SECRET)], default="Block"))
+    inventory = UNCHECKED.but(alb_acl=parsed).build()
+    sealed, secrets = seal(inventory)
+    assert WAF_SECRET in {s.reveal() for s in secrets}
+    text = dumps(Collection("id", now(), now(), (REGION,), 0, 0, {}, (sealed,)))
+    assert WAF_SECRET not in text and WAF_SECRET.encode().hex() not in text
+    check = sealed.regions[0].alb_web_acls[ALB_ARN].header_checks[0]
+    assert (check.values, check.value_count, check.weak_count) == ((), 1, 0)
+    [result] = evaluate(sealed, [RULES["BYP-003"]])
+    assert result.status is Status.PASS and WAF_SECRET not in json.dumps(result.evidence)
+
+
+def _edge_scenario(ctx, acl: dict, group_response=None):
+    """The scenario with its edge ACL read through the collector (and its rule group)."""
+    from auditor.collect import wafv2
+
+    client = ctx.client("wafv2", "us-east-1")
+    calls = Calls(ctx, "111122223333")
+    with Stubber(client) as stub:
+        stub.add_response("get_web_acl", {"WebACL": acl, "LockToken": "t"},
+                          {"Name": "edge", "Scope": "CLOUDFRONT", "Id": "aaaa-bbbb"})
+        parsed = wafv2.edge_web_acl(calls, Scenario().distribution().web_acl_id)
+        groups = {}
+        for arn in parsed.rule_groups:
+            if group_response == "denied":
+                stub.add_client_error("get_rule_group", "WAFNonexistentItemException", "gone")
+            else:
+                stub.add_response("get_rule_group", group_response, {"ARN": arn})
+            groups[arn] = wafv2.rule_group_rate_limited(calls, arn)
+    return Scenario(edge_acl=parsed), groups
+
+
+RATE = {"RateBasedStatement": {"Limit": 2000, "AggregateKeyType": "IP"}}
+MANAGED = {"ManagedRuleGroupStatement": {"VendorName": "AWS",
+                                         "Name": "AWSManagedRulesCommonRuleSet"}}
+
+
+def _rule(name, statement, action=None, override=None):
+    rule = {"Name": name, "Priority": len(name), "Statement": statement, "VisibilityConfig": VIS}
+    if override:
+        rule["OverrideAction"] = {override: {}}
+    else:
+        rule["Action"] = {action or "Block": {}}
+    return rule
+
+
+def _waf_result(scenario, groups, rule_id):
+    inventory = replace(scenario.build(), edge_rule_groups=groups)
+    [result] = evaluate(inventory, [RULES[rule_id]])
+    return result
+
+
+def test_count_mode_rules_protect_nothing(ctx):
+    acl = _web_acl([_rule("rate", RATE, action="Count"),
+                    _rule("common", MANAGED, override="Count")])
+    scenario, groups = _edge_scenario(ctx, {**acl, "ARN": Scenario().distribution().web_acl_id})
+    assert _waf_result(scenario, groups, "WAF-004").status is Status.FAIL
+    assert _waf_result(scenario, groups, "WAF-005").status is Status.FAIL
+    assert _waf_result(scenario, groups, "WAF-004").evidence["counting_rules"] == [
+        "rate", "common"]
+
+
+def test_a_rate_rule_in_a_firewall_manager_group_counts(ctx):
+    fms = [{"Name": "fms", "Priority": 1, "OverrideAction": {"None": {}},
+            "VisibilityConfig": VIS, "FirewallManagerStatement": {
+                "RuleGroupReferenceStatement": {"ARN": GROUP_ARN}}}]
+    acl = _web_acl([_rule("common", MANAGED, override="None")],
+                   PreProcessFirewallManagerRuleGroups=fms, ManagedByFirewallManager=True)
+    group = {"RuleGroup": {"Name": "rate", "Id": "2222", "ARN": GROUP_ARN, "Capacity": 5,
+                           "VisibilityConfig": VIS, "Rules": [_rule("r", RATE)]}}
+    scenario, groups = _edge_scenario(ctx, acl, group)
+    assert _waf_result(scenario, groups, "WAF-004").status is Status.PASS
+    assert _waf_result(scenario, groups, "WAF-005").status is Status.PASS
+
+
+def test_an_unreadable_rule_group_is_an_error(ctx):
+    acl = _web_acl([_rule("group", {"RuleGroupReferenceStatement": {"ARN": GROUP_ARN}},
+                          override="None")])
+    scenario, groups = _edge_scenario(ctx, acl, "denied")
+    result = _waf_result(scenario, groups, "WAF-004")
+    assert result.status is Status.ERROR and "wafv2:GetRuleGroup" in result.message

@@ -42,6 +42,7 @@ from auditor.inventory import (
     LoadBalancer,
     RegionInventory,
     TargetGroup,
+    WebAcl,
 )
 from auditor.session import GLOBAL_SERVICE_REGION, AwsContext
 
@@ -272,6 +273,9 @@ class _Collector:
         if not started:
             return inventory
         done = {k: f.result() if f else None for k, f in started.items()}
+        referenced = list(dict.fromkeys(g for acl in done["acls"].values()
+                                        if isinstance(acl, WebAcl) for g in acl.rule_groups))
+        rule_groups = {g: wafv2.rule_group_rate_limited(self.calls, g) for g in referenced}
         updated = {d.arn: d for d in done["details"]}
         dists = tuple(updated.get(d.arn, d) for d in inventory.distributions)
         edge_alarms = inventory.edge_alarms
@@ -282,6 +286,7 @@ class _Collector:
         return replace(inventory, distributions=dists,
                        cache_policies={**inventory.cache_policies, **done["policies"]},
                        edge_web_acls={**inventory.edge_web_acls, **done["acls"]},
+                       edge_rule_groups={**inventory.edge_rule_groups, **rule_groups},
                        origin_request_policies={**inventory.origin_request_policies,
                                                 **done["requests"]},
                        edge_metrics=merge_series(inventory.edge_metrics, done["metrics"]),

@@ -5,21 +5,58 @@ from __future__ import annotations
 
 from auditor.collect.base import ABSENT, Calls
 from auditor.gaps import Unavailable
-from auditor.inventory import ClassicWebAcl, WebAcl
+from auditor.inventory import ClassicWebAcl, WafHeaderCheck, WebAcl
+from auditor.secrets import Secret
 from auditor.session import GLOBAL_SERVICE_REGION
 
 OPERATIONS = ("wafv2:GetWebACL", "wafv2:GetWebACLForResource", "wafv2:ListWebACLs",
-              "wafv2:ListResourcesForWebACL")
+              "wafv2:ListResourcesForWebACL", "wafv2:GetRuleGroup")
+
+
+def _acts(rule: dict) -> bool:
+    """A rule that acts: not in Count mode, and not a rule group overridden to Count."""
+    return "Count" not in (rule.get("Action") or {}) and \
+        "Count" not in (rule.get("OverrideAction") or {})
+
+
+def _header_match(statement: dict) -> tuple[str, Secret, str] | None:
+    """(header name, search string, positional constraint) of a byte match on one header."""
+    match = statement.get("ByteMatchStatement") or {}
+    header = (match.get("FieldToMatch") or {}).get("SingleHeader") or {}
+    if not header.get("Name"):
+        return None
+    raw = match.get("SearchString", b"")
+    value = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+    return header["Name"], Secret(value), match.get("PositionalConstraint", "EXACTLY")
+
+
+def header_checks(raw: dict) -> tuple[WafHeaderCheck, ...]:
+    """The statements that require a header (catalogue "Header check"): an allowing rule
+    matching it behind a blocking default action, or a blocking rule on its absence."""
+    blocks_by_default = "Block" in (raw.get("DefaultAction") or {})
+    found = []
+    for rule in raw.get("Rules") or []:
+        action, statement = rule.get("Action") or {}, rule.get("Statement") or {}
+        match = None
+        if blocks_by_default and "Allow" in action:
+            match = _header_match(statement)
+        elif "Block" in action and "NotStatement" in statement:
+            match = _header_match((statement["NotStatement"] or {}).get("Statement") or {})
+        if match:
+            name, value, positional = match
+            found.append(WafHeaderCheck(name, (value,), positional))
+    return tuple(found)
 
 
 def parse_web_acl(raw: dict) -> WebAcl:
     rules = list(raw.get("Rules") or [])
-    statements = [r.get("Statement") or {} for r in rules]
-    fms = [
-        *(raw.get("PreProcessFirewallManagerRuleGroups") or []),
-        *(raw.get("PostProcessFirewallManagerRuleGroups") or []),
-    ]
+    acting = [r for r in rules if _acts(r)]
+    statements = [r.get("Statement") or {} for r in acting]
+    fms = [g for g in (*(raw.get("PreProcessFirewallManagerRuleGroups") or []),
+                       *(raw.get("PostProcessFirewallManagerRuleGroups") or [])) if _acts(g)]
     fms_statements = [(g.get("FirewallManagerStatement") or {}) for g in fms]
+    groups = [s["RuleGroupReferenceStatement"].get("ARN", "")
+              for s in (*statements, *fms_statements) if "RuleGroupReferenceStatement" in s]
     return WebAcl(
         arn=raw.get("ARN", ""),
         name=raw.get("Name", ""),
@@ -28,7 +65,20 @@ def parse_web_acl(raw: dict) -> WebAcl:
             "ManagedRuleGroupStatement" in s for s in (*statements, *fms_statements)
         ),
         rule_names=tuple(r.get("Name", "") for r in rules),
+        rule_groups=tuple(dict.fromkeys(g for g in groups if g)),
+        counting_rules=tuple(r.get("Name", "") for r in rules if not _acts(r)),
+        header_checks=header_checks(raw),
     )
+
+
+def rule_group_rate_limited(calls: Calls, arn: str) -> bool | Unavailable:
+    """Whether a referenced rule group (scope CLOUDFRONT) holds an acting rate-based rule."""
+    response = calls.call("wafv2", GLOBAL_SERVICE_REGION, "get_rule_group", resource=arn,
+                          ARN=arn)
+    if isinstance(response, Unavailable):
+        return response
+    rules = (response.get("RuleGroup") or {}).get("Rules") or []
+    return any(_acts(r) and "RateBasedStatement" in (r.get("Statement") or {}) for r in rules)
 
 
 def _arn_parts(arn: str) -> tuple[str, str] | None:
@@ -101,17 +151,22 @@ def _by_listing(calls: Calls, region: str, alb_arns: list[str]):
         marker = page.get("NextMarker") or ""
         if not marker or not page.get("WebACLs"):
             break
-    if 1 + len(acls) >= len(alb_arns):
+    if 1 + 2 * len(acls) >= len(alb_arns):  # list, then resources and rules of each
         return None
-    found: dict[str, WebAcl | None] = dict.fromkeys(alb_arns)
+    found: dict[str, WebAcl | Unavailable | None] = dict.fromkeys(alb_arns)
     for acl in acls:
         response = calls.call("wafv2", region, "list_resources_for_web_acl", quiet=True,
                               WebACLArn=acl["ARN"], ResourceType="APPLICATION_LOAD_BALANCER")
         if isinstance(response, Unavailable):
             return None
-        for arn in response.get("ResourceArns") or []:
-            if arn in found:
-                # The listing names the ACL; its rules are not read (no rule judges an ALB
-                # ACL's content), so the flags stay False.
-                found[arn] = WebAcl(acl["ARN"], acl.get("Name", ""), False, False)
+        ours = [arn for arn in response.get("ResourceArns") or [] if arn in found]
+        if not ours:
+            continue
+        # Its rules matter (a header check there guards the ALB, BYP-003): read them once.
+        full = calls.call("wafv2", region, "get_web_acl", resource=acl["ARN"],
+                          Name=acl.get("Name", ""), Scope="REGIONAL", Id=acl.get("Id", ""))
+        parsed = full if isinstance(full, Unavailable) else parse_web_acl(
+            full.get("WebACL") or {})
+        for arn in ours:
+            found[arn] = parsed
     return found
