@@ -11,16 +11,24 @@ aliases (F_alias) or bare (F_bare), listeners (L), regional web ACLs and REST AP
            per listener: DescribeRules                      L
            per Lambda TG: attributes + target health        2 x TG
            DescribeSSLPolicies                              1            (any HTTPS listener)
-    ec2    DescribeSecurityGroups + prefix list             2            (if any Lambda ALB)
+           DescribeAccountLimits (applied rules quota)      1            (if any Lambda ALB)
+    ec2    DescribeSecurityGroups + prefix lists            2            (if any Lambda ALB;
+                                                                         both families, 1 call)
     lambda per function: GetFunction + policy + URL         3 x F
            per alias: its own URL + provisioned conc.       2 x F_alias
-    wafv2  min(ALBs, 1 + regional ACLs)                     per-ALB or per-ACL strategy
+           per alias whose unqualified function has a URL: that policy   (none seeded)
+    wafv2  min(ALBs, 1 + 2 x regional ACLs)                 per-ALB, or list + resources
+                                                            and rules of each ACL
     cloudwatch GetMetricData (500 queries a call) + alarms  ceil(q / 500) + 1  (per region)
     apigateway GetRestApis + GetStages per API              1 + APIs
 
 and once per account: ListDistributions (100 a page); per edge distribution its config and
-monitoring subscription (2 x D); GetWebACL per distinct edge ACL; GetMetricData for the
-edge metrics (ceil(2D / 500)); the us-east-1 alarms come from the region's when scanned.
+monitoring subscription (2 x D); GetWebACL per distinct edge ACL; GetRuleGroup per
+distinct rule group those reference and GetOriginRequestPolicy per distinct custom origin
+request policy (none seeded); GetMetricData for the edge metrics (ceil(2D / 500)); the
+us-east-1 alarms come from the region's when scanned. Route 53 is read only for custom
+origin domains (none seeded): ListHostedZones once per account asked, and
+ListResourceRecordSets once per name and account whose zones hold it.
 """
 
 from __future__ import annotations
@@ -74,13 +82,13 @@ def count(endpoint: str, regions, credentials: dict) -> Counts:
 
 
 def _waf(albs: int, acls: int) -> int:
-    return albs if albs <= 2 or 1 + acls >= albs else 1 + acls
+    return albs if albs <= 2 or 1 + 2 * acls >= albs else 1 + 2 * acls
 
 
 def minimum_calls(c: Counts, albs_per_region: list[int], acls_per_region: list[int]) -> int:
     """A region without a Lambda ALB costs its two listings (target groups, REST APIs)."""
     per_region = sum(
-        2 + (1 + 1 + 2 + _waf(albs, acls) + 1 + 1 if albs else 0)
+        2 + (1 + 1 + 2 + _waf(albs, acls) + 1 + 1 + 1 if albs else 0)
         for albs, acls in zip(albs_per_region, acls_per_region, strict=True))
     queries = 4 * c.albs + c.target_groups + c.functions  # ALB x3, TG, function metrics
     return (1 + per_region + 2 * c.albs + c.listeners + 2 * c.target_groups

@@ -45,6 +45,28 @@ def test_demo_findings_by_app(report):
     assert _failing(report, "tools") == {"BYP-005", "WAF-006"}
 
 
+def test_demo_links_a_path_across_accounts(report):
+    """The partner app's distribution is in the edge account; its origin is a Route 53 name
+    of the workload account. One graph: fronted, and judged on the whole path."""
+    from auditor.demo import DEMO_EDGE_ACCOUNT, DEMO_WORKLOAD_ACCOUNT, PARTNER_DOMAIN
+
+    assert report.scan.accounts == (DEMO_WORKLOAD_ACCOUNT, DEMO_EDGE_ACCOUNT)
+    by_rule = {r.rule_id: r for r in report.results if r.resource.name == "partner-alb"}
+    assert by_rule["BYP-005"].status is Status.PASS and "WAF-006" not in by_rule
+    [link] = by_rule["BYP-005"].evidence["links"]
+    assert (link["linked_by"], link["via"], link["distribution_account"]) == (
+        "route53", [PARTNER_DOMAIN], DEMO_EDGE_ACCOUNT)
+    for rule_id in ("BYP-001", "BYP-003", "BYP-004", "SG-001", "SG-002"):
+        assert by_rule[rule_id].status is Status.PASS, rule_id
+    # match-viewer behind behaviours that all redirect to HTTPS: HTTPS (catalogue 1.1)
+    [byp008] = [r for r in report.results if r.rule_id == "BYP-008"
+                and r.account == DEMO_EDGE_ACCOUNT]
+    assert byp008.status is Status.PASS
+    assert byp008.evidence["origins"][0]["effective_protocol"] == "HTTPS"
+    # hardened: info-level advice only ("partner-api" is the shared REST API's APIGW-001)
+    assert _failing(report, "partner") == {"APIGW-001"}
+
+
 def test_demo_shows_every_phase_2_area(report):
     areas = {r.rule_id.split("-")[0] for r in report.results if r.status is Status.FAIL}
     assert {"CF", "ALB", "MON", "COST", "LMB", "APIGW"} <= areas

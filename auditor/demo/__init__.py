@@ -1,8 +1,11 @@
-"""``edge-audit demo``: the real scan, run against a fake account seeded with the pattern.
+"""``edge-audit demo``: the real scan, run against a fake estate seeded with the pattern.
 
-Four applications: one hardened as the deep-dive recommends, one with the classic
-mistakes, one caught mid-way through a header rotation, and one ALB serving Lambda with
-no CloudFront in front.
+Five applications in two accounts: one hardened as the deep-dive recommends, one with the
+classic mistakes, one caught mid-way through a header rotation, one ALB serving Lambda with
+no CloudFront in front, and one whose distribution lives in a separate edge account and
+reaches the workload account's ALB through a Route 53 name, as AWS Organizations layouts
+do (one graph across accounts: it is judged as fronted, and its match-viewer origin, whose
+behaviours all redirect to HTTPS, passes BYP-008 for the right reason).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from collections.abc import Sequence
 
 import boto3
 
-from auditor.demo.operations import seed_rest_api
+from auditor.demo.operations import seed_dns, seed_rest_api
 from auditor.demo.seed import (
     CACHING_OPTIMIZED,
     DEFAULT_HEALTH,
@@ -22,13 +25,16 @@ from auditor.demo.seed import (
     Seeder,
 )
 from auditor.rule import Rule
-from auditor.scan import Collection, Report, collect, evaluate
+from auditor.scan import Collection, Report, Targets, collect, evaluate
 from auditor.session import AwsContext
 from auditor.suppress import tag_keys
 
 DEMO_REGIONS = ("us-east-1", "eu-west-1")
 DEMO_SEED = 20261121
 DEMO_CREDENTIALS = {"aws_access_key_id": "demo", "aws_secret_access_key": "demo"}
+DEMO_WORKLOAD_ACCOUNT = "123456789012"  # moto's default: the caller's own
+DEMO_EDGE_ACCOUNT = "210987654321"  # holds the partner app's distribution, through a role
+PARTNER_DOMAIN = "api.partner.example.com"
 
 DEMO_APPS = (
     # As the deep-dive recommends: prefix list, secret header checked on every rule, HTTPS
@@ -63,6 +69,10 @@ DEMO_APPS = (
         FunctionSpec("admin", "/admin/*", timeout=30, provisioned=1),),
         cloudfront=False, ingress="world", edge_waf=False),
 )
+# Its distribution in the edge account; its origin a Route 53 name of the workload account.
+PARTNER_APP = AppSpec("partner", "eu-west-1", functions=(
+    FunctionSpec("orders", "/orders/*", timeout=20, provisioned=1),),
+    origin_domain=PARTNER_DOMAIN, origin_protocol="match-viewer", realtime_metrics=True)
 # A REST API shared by nine environments: one stage short of the quota of 10.
 DEMO_REST_API = ("us-east-1", "partner-api", 9)
 
@@ -75,8 +85,21 @@ def seed_demo_account(endpoint_url: str) -> list[SeededApp]:
     session = boto3.Session(region_name="us-east-1", **DEMO_CREDENTIALS)
     seeder = Seeder(session, endpoint_url)
     apps = [seeder.seed(spec) for spec in DEMO_APPS]
+    partner = seeder.seed(PARTNER_APP, edge=_edge_seeder(session, endpoint_url))
+    seed_dns(seeder, "partner.example.com", {PARTNER_DOMAIN: ["dualstack." + partner.dns_name]})
     seed_rest_api(seeder, *DEMO_REST_API)
-    return apps
+    return [*apps, partner]
+
+
+def _edge_seeder(session: boto3.Session, endpoint_url: str) -> Seeder:
+    """The edge account, entered the way the scan enters it: its role."""
+    creds = session.client("sts", endpoint_url=endpoint_url).assume_role(
+        RoleArn=f"arn:aws:iam::{DEMO_EDGE_ACCOUNT}:role/EdgeAuditorRole",
+        RoleSessionName="demo-seed")["Credentials"]
+    inside = boto3.Session(region_name="us-east-1", aws_access_key_id=creds["AccessKeyId"],
+                           aws_secret_access_key=creds["SecretAccessKey"],
+                           aws_session_token=creds["SessionToken"])
+    return Seeder(inside, endpoint_url)
 
 
 def run_demo(rules: Sequence[Rule], params=None, suppressions=()) -> Report:
@@ -92,4 +115,5 @@ def collect_demo(params=None, rules=None, keys=frozenset()) -> tuple[Collection,
         seed_demo_account(server.endpoint)
         session = boto3.Session(region_name="us-east-1", **DEMO_CREDENTIALS)
         ctx = AwsContext(session, endpoint_url=server.endpoint)
-        return collect(ctx, DEMO_REGIONS, params, rules, tag_keys=keys)
+        return collect(ctx, DEMO_REGIONS, params, rules, tag_keys=keys,
+                       targets=Targets((DEMO_WORKLOAD_ACCOUNT, DEMO_EDGE_ACCOUNT)))
