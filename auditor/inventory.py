@@ -337,6 +337,7 @@ class Origin:
     connection_attempts: int = 3
     response_completion_timeout_seconds: int | None = None  # None: not set (no limit)
     ip_address_type: str = "ipv4"  # ipv4 | ipv6 | dualstack: which address family it dials
+    mtls_certificate: str = ""  # OriginMtlsConfig.ClientCertificateArn: CloudFront's client cert
 
 
 # AWS-managed origin request policies: whether each forwards the viewer's Host header.
@@ -387,6 +388,9 @@ class Distribution:
     # Read for edge distributions only; None where not read.
     logging_enabled: bool | Unavailable | None = None
     realtime_metrics: bool | Unavailable | None = None
+    # standard logging v2: a CloudWatch Logs delivery whose source is the distribution;
+    # read only where neither legacy logging nor a real-time log configuration is on
+    logging_v2: bool | Unavailable | None = None
     enabled: bool = True  # a disabled distribution fronts nothing
     staging: bool = False  # continuous deployment's staging copy: fronts like its primary
     connection_mode: str = "direct"  # "tenant-only": a multi-tenant distribution

@@ -81,11 +81,14 @@ def check_origin_header_missing(
             path_evidence(p),
             custom_headers=[h.name for h in p.origin.custom_headers],
             vpc_origin=p.via_vpc_origin,
+            origin_mtls=_mtls_verified(topo, p),
         )
         for p in paths
     ]
-    # A VPC origin cannot be reached from the internet: it needs no secret to prove itself.
-    bare = [o for o in origins if not o["custom_headers"] and not o["vpc_origin"]]
+    # A VPC origin cannot be reached from the internet, and an origin that presents
+    # CloudFront's client certificate to a listener verifying it proves itself: 1.1.
+    bare = [o for o in origins
+            if not o["custom_headers"] and not o["vpc_origin"] and not o["origin_mtls"]]
     related = path_related(paths, dists=False)
     if bare:
         names = ", ".join(o["origin_id"] for o in bare)
@@ -95,6 +98,16 @@ def check_origin_header_missing(
             origins=origins,
         )
     return Verdict.ok("Every ALB origin sends a custom header", related, origins=origins)
+
+
+def _mtls_verified(topo: Topology, path) -> bool:
+    """Origin mTLS: CloudFront presents a client certificate, and the ALB's listener on the
+    origin's port verifies client certificates (mutual authentication mode ``verify``)."""
+    if not path.origin.mtls_certificate:
+        return False
+    port = topo.origin_port(path)
+    return any(li.port == port and li.mutual_auth_mode == "verify"
+               for li in need(path.alb.listeners))
 
 
 def check_origin_header_not_enforced(

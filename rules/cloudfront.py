@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from auditor.findings import Severity, Verdict
-from auditor.gaps import need
+from auditor.gaps import DataUnavailable, Unavailable, need
 from auditor.inventory import Distribution
 from auditor.rule import Params, Rule, SubjectKind
 from auditor.topology import EdgePath, Topology
@@ -151,9 +151,20 @@ def check_logging_off(topo: Topology, dist: Distribution, params: Params):
     if paths is None:
         return None
     related = path_related(paths, dists=False)
-    if not need(dist.logging_enabled):
-        return Verdict.fail("Standard logging is off", related, logging=False)
-    return Verdict.ok("Standard logging is on", related, logging=True)
+    if need(dist.logging_enabled):
+        return Verdict.ok("Standard logging (legacy, to S3) is on", related, logging="legacy")
+    realtime = sorted({b.path_pattern for b in dist.behaviors if b.realtime_log_config})
+    if realtime:
+        return Verdict.ok("Real-time logs are configured", related, logging="real-time",
+                          behaviors=realtime)
+    if dist.logging_v2 is None:
+        raise DataUnavailable(Unavailable("logs:DescribeDeliveries", "NotCollected",
+                                          "standard logging v2 was not read"))
+    if need(dist.logging_v2):
+        return Verdict.ok("Standard logging v2 (a CloudWatch Logs delivery) is on", related,
+                          logging="v2")
+    return Verdict.fail("No access logging: neither standard logging (legacy or v2) nor "
+                        "real-time logs", related, logging=False)
 
 
 RULES = (
@@ -242,11 +253,13 @@ RULES = (
         "CF-007",
         "logging-off",
         Severity.LOW,
-        "CloudFront standard logging is off",
+        "CloudFront access logging is off",
         "CloudFront.5",
         "CloudFront.5: distributions should have logging enabled",
         "Without access logs there is no record of who called what at the edge, for "
-        "incidents or for WAF tuning.",
+        "incidents or for WAF tuning. Any of the three kinds counts (1.1): legacy standard "
+        "logging to S3, standard logging v2 (a CloudWatch Logs vended-log delivery), or a "
+        "real-time log configuration on a behaviour.",
         "Enable standard logging to an S3 bucket (or a CloudWatch Logs delivery).",
         SubjectKind.EDGE_DISTRIBUTION,
         check_logging_off,

@@ -44,6 +44,7 @@ BASE = Scenario()
 ALB_ACL = WebAcl(
     "arn:aws:wafv2:us-east-1:111122223333:regional/webacl/alb/cccc", "alb", False, True
 )
+HTTPS_LISTENER = BASE.alb().listeners[0]
 PUBLIC_URL_GRANT = PolicyStatement(
     "FunctionURLAllowPublicAccess", "Allow", ("lambda:InvokeFunctionUrl",), ("*",),
     ("lambda:functionurlauthtype",), url_auth_type="NONE")
@@ -113,6 +114,13 @@ CASES = [
     # --- BYP-002 origin-header-missing
     Case("BYP-002", "fail", "no-headers", BASE.but(origin_headers=())),
     Case("BYP-002", "pass", "header-sent", BASE),
+    # 1.1: origin mTLS verified by the listener proves the request came from CloudFront
+    Case("BYP-002", "pass", "origin-mtls-verified", BASE.but(
+        origin_headers=(), origin_mtls="arn:aws:acm:us-east-1:111122223333:certificate/c1",
+        listeners=(replace(HTTPS_LISTENER, mutual_auth_mode="verify"),))),
+    Case("BYP-002", "fail", "origin-mtls-not-verified", BASE.but(
+        origin_headers=(), origin_mtls="arn:aws:acm:us-east-1:111122223333:certificate/c1",
+        listeners=(replace(HTTPS_LISTENER, mutual_auth_mode="passthrough"),))),
     Case("BYP-002", "none", "not-fronted", BASE.but(fronted=False)),
     # --- BYP-003 origin-header-not-enforced
     Case(
@@ -619,6 +627,14 @@ CASES += [
     # --- CF-007 logging-off
     Case("CF-007", "fail", "off", BASE.but(logging=False)),
     Case("CF-007", "pass", "on", BASE),
+    # 1.1: standard logging v2 and real-time logs count too
+    Case("CF-007", "pass", "logging-v2", BASE.but(logging=False, logging_v2=True)),
+    Case("CF-007", "pass", "real-time-logs", BASE.but(logging=False, behaviors=(replace(
+        BEHAVIORS[0], realtime_log_config="arn:aws:cloudfront::111122223333:realtime-log-"
+        "config/edge"), BEHAVIORS[1]))),
+    Case("CF-007", "error", "logging-v2-denied", BASE.but(logging=False, logging_v2=denied(
+        "logs:DescribeDeliveries"))),
+    Case("CF-007", "none", "not-fronted", BASE.but(fronted=False, logging=False)),
     Case("CF-007", "error", "denied", BASE.but(logging=denied(
         "cloudfront:GetDistributionConfig"))),
     # --- ALB-001 http-listener-serves

@@ -162,6 +162,8 @@ class Scenario:
     rules_quota: int | Unavailable | None = None
     request_policies: Any = field(default_factory=dict)
     aliases: tuple[str, ...] = ()
+    logging_v2: Any = False
+    origin_mtls: str = ""
     ipv6_prefix_list: str | Unavailable | None = IPV6_PREFIX_LIST
     origin_ip_type: str = "ipv4"
     distributions: Any = None  # None: built from the fields above
@@ -213,11 +215,13 @@ class Scenario:
                         None if self.vpc_origin_id else self.origin_protocol, 80, 443,
                         self.origin_read_timeout, self.origin_keepalive,
                         vpc_origin_id=self.vpc_origin_id, ssl_protocols=self.origin_ssl,
-                        ip_address_type=self.origin_ip_type)
+                        ip_address_type=self.origin_ip_type,
+                        mtls_certificate=self.origin_mtls)
         acl_id = EDGE_ACL_ARN if self.edge_acl is not None else ""
         return Distribution("E1EXAMPLE", DIST_ARN, "d111.cloudfront.net", ACCOUNT, (origin,),
                             acl_id, self.behaviors, self.origin_groups, self.logging,
-                            self.realtime_metrics, aliases=self.aliases)
+                            self.realtime_metrics, logging_v2=self.logging_v2,
+                            aliases=self.aliases)
 
     def build(self) -> Inventory:
         tg = TargetGroup(

@@ -94,11 +94,15 @@ def test_host_source_ip_and_auth_conditions_are_read(ctx):
     assert rule.action_types == ("authenticate-oidc", "forward")
 
 
+CERT = "arn:aws:acm:us-east-1:111122223333:certificate/0f0e0d0c"
+
+
 def _distribution_summary(**changes) -> dict:
     origin = {"Id": "alb", "DomainName": ALB_DNS, "CustomHeaders": {"Quantity": 0},
               "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443,
                                      "OriginProtocolPolicy": "https-only",
-                                     "IpAddressType": "dualstack"},
+                                     "IpAddressType": "dualstack",
+                                     "OriginMtlsConfig": {"ClientCertificateArn": CERT}},
               "ConnectionAttempts": 2, "ResponseCompletionTimeout": 60}
     return {"Id": "E1EXAMPLE", "ARN": "arn:aws:cloudfront::111122223333:distribution/E1EXAMPLE",
             "Status": "Deployed", "LastModifiedTime": "2026-11-01", "DomainName":
@@ -130,6 +134,7 @@ def test_enabled_staging_aliases_and_origin_settings_are_read(ctx):
     [origin] = dist.origins
     assert (origin.ip_address_type, origin.connection_attempts,
             origin.response_completion_timeout_seconds) == ("dualstack", 2, 60)
+    assert origin.mtls_certificate == CERT
     assert dist.behaviors[0].origin_request_policy_id == "custom-orp"
     # a staging distribution fronts like its primary, and says so
     inventory = Scenario(distributions=(replace(
@@ -332,3 +337,20 @@ def test_an_unreadable_rule_group_is_an_error(ctx):
     scenario, groups = _edge_scenario(ctx, acl, "denied")
     result = _waf_result(scenario, groups, "WAF-004")
     assert result.status is Status.ERROR and "wafv2:GetRuleGroup" in result.message
+
+
+def test_standard_logging_v2_is_a_delivery_whose_source_is_the_distribution(ctx):
+    dist_arn = Scenario().distribution().arn
+    client = ctx.client("logs", "us-east-1")
+    with Stubber(client) as stub:
+        stub.add_response("describe_delivery_sources", {"deliverySources": [
+            {"name": "cf-src", "service": "cloudfront", "logType": "ACCESS_LOGS",
+             "resourceArns": [dist_arn]},
+            {"name": "idle-src", "service": "cloudfront", "logType": "ACCESS_LOGS",
+             "resourceArns": ["arn:aws:cloudfront::111122223333:distribution/EOTHER"]}]}, {})
+        stub.add_response("describe_deliveries", {"deliveries": [
+            {"id": "d1", "deliverySourceName": "cf-src",
+             "deliveryDestinationArn": "arn:aws:logs:us-east-1:111122223333:"
+                                       "delivery-destination:s3"}]}, {})
+        found = cloudfront.logging_v2_sources(Calls(ctx, "111122223333"))
+    assert found == {dist_arn}  # a source no delivery uses logs nothing

@@ -277,6 +277,12 @@ class _Collector:
                                         if isinstance(acl, WebAcl) for g in acl.rule_groups))
         rule_groups = {g: wafv2.rule_group_rate_limited(self.calls, g) for g in referenced}
         updated = {d.arn: d for d in done["details"]}
+        unlogged = [d for d in updated.values() if d.logging_enabled is False
+                    and not any(b.realtime_log_config for b in d.behaviors)]
+        if unlogged:  # only then does standard logging v2 decide CF-007
+            v2 = cloudfront.logging_v2_sources(self.calls)
+            updated.update({d.arn: replace(d, logging_v2=v2 if isinstance(v2, Unavailable)
+                                           else d.arn in v2) for d in unlogged})
         dists = tuple(updated.get(d.arn, d) for d in inventory.distributions)
         edge_alarms = inventory.edge_alarms
         if "edge_alarms" in self.want and edge_alarms is None:

@@ -23,7 +23,8 @@ from auditor.session import GLOBAL_SERVICE_REGION
 
 OPERATIONS = ("cloudfront:ListDistributions", "cloudfront:GetDistributionConfig",
               "cloudfront:GetMonitoringSubscription", "cloudfront:GetCachePolicy",
-              "cloudfront:ListVpcOrigins", "cloudfront:GetOriginRequestPolicy")
+              "cloudfront:ListVpcOrigins", "cloudfront:GetOriginRequestPolicy",
+              "logs:DescribeDeliverySources", "logs:DescribeDeliveries")
 READ_TIMEOUT_DEFAULT = 30
 KEEPALIVE_DEFAULT = 5
 CF = GLOBAL_SERVICE_REGION
@@ -90,7 +91,9 @@ def parse_origin(raw: dict) -> Origin:
         ssl_protocols=tuple(_items((custom or {}).get("OriginSslProtocols"))),
         connection_attempts=int(raw.get("ConnectionAttempts", 3)),
         response_completion_timeout_seconds=raw.get("ResponseCompletionTimeout"),
-        ip_address_type=(custom or {}).get("IpAddressType") or "ipv4")
+        ip_address_type=(custom or {}).get("IpAddressType") or "ipv4",
+        mtls_certificate=((custom or {}).get("OriginMtlsConfig") or {}).get(
+            "ClientCertificateArn") or "")
 
 
 def parse_behavior(raw: dict, path: str | None = None) -> Behavior:
@@ -180,3 +183,21 @@ def vpc_origins(calls: Calls) -> dict[str, str] | Unavailable:
         marker = page.get("NextMarker") or ""
         if not page.get("IsTruncated") or not marker:
             return found
+
+
+def logging_v2_sources(calls: Calls) -> set[str] | Unavailable:
+    """The distributions with a standard-logging v2 delivery: CloudWatch Logs delivery
+    sources (service ``cloudfront``) that some delivery uses. Two listings per account,
+    in us-east-1, answer for every distribution."""
+    sources = calls.paginate("logs", CF, "describe_delivery_sources", "deliverySources")
+    if isinstance(sources, Unavailable):
+        return sources
+    by_name = {s.get("name", ""): set(s.get("resourceArns") or []) for s in sources
+               if s.get("service", "cloudfront") == "cloudfront"}
+    if not by_name:
+        return set()
+    deliveries = calls.paginate("logs", CF, "describe_deliveries", "deliveries")
+    if isinstance(deliveries, Unavailable):
+        return deliveries
+    used = {d.get("deliverySourceName", "") for d in deliveries}
+    return {arn for name, arns in by_name.items() if name in used for arn in arns}
