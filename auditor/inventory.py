@@ -430,6 +430,9 @@ class RegionInventory:
     cloudfront_prefix_list_id: str | Unavailable | None = None
     # com.amazonaws.global.ipv6.cloudfront.origin-facing, read in the same call
     cloudfront_ipv6_prefix_list_id: str | Unavailable | None = None
+    # prefix list id -> its CIDRs (GetManagedPrefixListEntries): CloudFront's lists and the
+    # customer lists the ALBs' groups use, read only where a group admits something else
+    prefix_list_entries: dict[str, tuple[str, ...] | Unavailable] = field(default_factory=dict)
     functions: dict[str, LambdaFunction] = field(default_factory=dict)
     alb_web_acls: dict[str, WebAcl | Unavailable | None] = field(default_factory=dict)
     metrics: MetricSeries | Unavailable | None = None  # None: no selected rule needed metrics

@@ -7,7 +7,10 @@ that CloudFront itself cannot connect on the port its origin settings use.
 
 from __future__ import annotations
 
+import ipaddress
+
 from auditor.findings import Severity, Verdict
+from auditor.gaps import DataUnavailable, Unavailable, need
 from auditor.inventory import IngressPermission, LoadBalancer
 from auditor.rule import Params, Rule, SubjectKind
 from auditor.topology import Topology
@@ -19,10 +22,61 @@ from rules._common import (
 )
 
 
-def _other_sources(perm: IngressPermission, cloudfront: set[str]) -> list[str]:
-    """Sources other than CloudFront's prefix lists; world-open ones are BYP-001's."""
-    sources = [c for c in (*perm.ipv4_cidrs, *perm.ipv6_cidrs) if not is_world(c)]
-    sources += [p for p in perm.prefix_list_ids if p not in cloudfront]
+class _CloudFront:
+    """CloudFront's sources in an ALB's region (catalogue 1.1): the managed origin-facing
+    lists, and what lies inside their entries (a customer copy, or CIDRs within them)."""
+
+    def __init__(self, topo: Topology, alb: LoadBalancer) -> None:
+        self.lists = topo.cloudfront_sources(alb)
+        self.ids = {v for v in self.lists.values() if v}
+        self._entries = topo.region_of(alb).prefix_list_entries
+
+    def entries(self, list_id: str) -> list:
+        value = self._entries.get(list_id)
+        if value is None:
+            raise DataUnavailable(Unavailable("ec2:GetManagedPrefixListEntries", "NotCollected",
+                                              f"entries of prefix list {list_id} not read"))
+        return [ipaddress.ip_network(c, strict=False) for c in need(value)]
+
+    def ranges(self, family: str | None = None) -> list:
+        return [net for fam, list_id in self.lists.items() if list_id
+                and (family is None or fam == family) for net in self.entries(list_id)]
+
+    def holds(self, cidr: str) -> bool:
+        """A CIDR inside CloudFront's ranges: a copy of (part of) them."""
+        net = ipaddress.ip_network(cidr, strict=False)
+        return any(net.version == r.version and net.subnet_of(r) for r in self.ranges())
+
+    def is_copy(self, list_id: str) -> bool:
+        """A customer-managed list every entry of which lies inside CloudFront's ranges."""
+        entries = self.entries(list_id)
+        return bool(entries) and all(self.holds(str(e)) for e in entries)
+
+    def covers(self, perm: IngressPermission, family: str) -> bool:
+        """Whether the permission admits every CloudFront address of the family: its
+        managed list, a copy, or CIDRs holding all its entries (0.0.0.0/0 needs none)."""
+        if self.lists.get(family) and self.lists[family] in perm.prefix_list_ids:
+            return True
+        cidrs = perm.ipv4_cidrs if family == "ipv4" else perm.ipv6_cidrs
+        if any(is_world(c) for c in cidrs):
+            return True
+        if any(p not in self.ids and self.is_copy(p) for p in perm.prefix_list_ids):
+            return True
+        if not cidrs:
+            return False
+        nets = [ipaddress.ip_network(c, strict=False) for c in cidrs]
+        wanted = self.ranges(family)
+        return bool(wanted) and all(any(w.version == n.version and w.subnet_of(n) for n in nets)
+                                    for w in wanted)
+
+
+def _other_sources(perm: IngressPermission, cloudfront: _CloudFront) -> list[str]:
+    """Sources other than CloudFront's (its lists, copies of them, CIDRs inside them);
+    world-open ones are BYP-001's."""
+    sources = [c for c in (*perm.ipv4_cidrs, *perm.ipv6_cidrs)
+               if not is_world(c) and not cloudfront.holds(c)]
+    sources += [p for p in perm.prefix_list_ids
+                if p not in cloudfront.ids and not cloudfront.is_copy(p)]
     sources += list(perm.group_ids)
     return sources
 
@@ -31,13 +85,14 @@ def check_sg_not_prefix_list(topo: Topology, alb: LoadBalancer, params: Params) 
     paths = fronted_internet_paths(topo, alb)
     if paths is None:
         return None
-    lists = topo.cloudfront_sources(alb)
+    cloudfront = _CloudFront(topo, alb)
+    lists = cloudfront.lists
     ports = topo.listener_ports(alb)
     extra = []
     for group in topo.security_groups_of(alb):
         for perm in group.ingress:
             admitted = [p for p in ports if perm.admits_port(p)]
-            others = _other_sources(perm, {v for v in lists.values() if v})
+            others = _other_sources(perm, cloudfront) if admitted else []
             if admitted and others:
                 extra.append(
                     {"security_group": group.group_id, "ports": admitted, "sources": others}
@@ -66,21 +121,11 @@ def check_sg_not_prefix_list(topo: Topology, alb: LoadBalancer, params: Params) 
 FAMILIES = {"ipv4": ("ipv4",), "ipv6": ("ipv6",), "dualstack": ("ipv4", "ipv6")}
 
 
-def _admits_cloudfront(perm: IngressPermission, family: str, prefix_list: str | None) -> bool:
-    """Whether the permission's sources cover every CloudFront address of the family: its
-    managed list, or a CIDR of length 0 (1.1: an office range or a private CIDR, which
-    is "public" or not, never covers CloudFront)."""
-    if prefix_list and prefix_list in perm.prefix_list_ids:
-        return True
-    cidrs = perm.ipv4_cidrs if family == "ipv4" else perm.ipv6_cidrs
-    return any(is_world(c) for c in cidrs)
-
-
 def check_origin_port_blocked(topo: Topology, alb: LoadBalancer, params: Params) -> Verdict | None:
     paths = fronted_internet_paths(topo, alb)
     if paths is None:
         return None
-    lists = topo.cloudfront_sources(alb)
+    cloudfront = _CloudFront(topo, alb)
     listener_ports = set(topo.listener_ports(alb))
     groups = topo.security_groups_of(alb)
     blocked = []
@@ -95,7 +140,7 @@ def check_origin_port_blocked(topo: Topology, alb: LoadBalancer, params: Params)
             blocked.append(dict(where, problem="no listener"))
             continue
         for family in FAMILIES.get(path.origin.ip_address_type, ("ipv4",)):
-            if not any(perm.admits_port(port) and _admits_cloudfront(perm, family, lists[family])
+            if not any(perm.admits_port(port) and cloudfront.covers(perm, family)
                        for g in groups for perm in g.ingress):
                 blocked.append(dict(where, family=family,
                                     problem="no security-group rule admits CloudFront"))

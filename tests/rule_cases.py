@@ -311,6 +311,19 @@ CASES = [
     Case("SG-001", "pass", "ipv6-cloudfront-list", BASE.but(ingress=(
         PREFIX_INGRESS, IngressPermission("tcp", 443, 443, prefix_list_ids=(IPV6_PREFIX_LIST,))))),
     Case("SG-001", "pass", "world-is-byp-001s", BASE.but(ingress=(WORLD_INGRESS,))),
+    # 1.1: a customer copy of CloudFront's ranges, or CIDRs inside them, are CloudFront's
+    Case("SG-001", "pass", "customer-copy-of-cloudfront", BASE.but(
+        ingress=(IngressPermission("tcp", 443, 443, prefix_list_ids=("pl-0copy",)),),
+        prefix_entries={**BASE.prefix_entries, "pl-0copy": ("13.32.0.0/16", "52.84.0.0/15")})),
+    Case("SG-001", "pass", "cidr-inside-cloudfront", BASE.but(ingress=(
+        PREFIX_INGRESS, IngressPermission("tcp", 443, 443, ipv4_cidrs=("13.33.0.0/16",))))),
+    Case("SG-001", "fail", "copy-with-one-foreign-entry", BASE.but(
+        ingress=(IngressPermission("tcp", 443, 443, prefix_list_ids=("pl-0copy",)),),
+        prefix_entries={**BASE.prefix_entries, "pl-0copy": ("13.32.0.0/16", "10.0.0.0/8")})),
+    Case("SG-001", "error", "entries-denied", BASE.but(
+        ingress=(IngressPermission("tcp", 443, 443, prefix_list_ids=("pl-0copy",)),),
+        prefix_entries={**BASE.prefix_entries,
+                        "pl-0copy": denied("ec2:GetManagedPrefixListEntries")})),
     Case("SG-001", "none", "internal", BASE.but(scheme="internal")),
     Case(
         "SG-001",
@@ -349,6 +362,15 @@ CASES = [
         BASE.but(ingress=(IngressPermission("tcp", 443, 443, ipv4_cidrs=("13.32.0.0/15",)),)),
     ),
     Case("SG-002", "pass", "world-covers-cloudfront", BASE.but(ingress=(WORLD_INGRESS,))),
+    Case("SG-002", "pass", "customer-copy-admits-cloudfront", BASE.but(
+        ingress=(IngressPermission("tcp", 443, 443, prefix_list_ids=("pl-0copy",)),),
+        prefix_entries={**BASE.prefix_entries, "pl-0copy": ("13.32.0.0/15", "52.84.0.0/15")})),
+    Case("SG-002", "pass", "cidrs-holding-every-entry", BASE.but(ingress=(IngressPermission(
+        "tcp", 443, 443, ipv4_cidrs=("13.0.0.0/8", "52.0.0.0/8", "120.52.0.0/16")),))),
+    Case("SG-002", "error", "cloudfront-entries-denied", BASE.but(
+        ingress=(IngressPermission("tcp", 443, 443, ipv4_cidrs=("13.0.0.0/8",)),),
+        prefix_entries={**BASE.prefix_entries,
+                        PREFIX_LIST: denied("ec2:GetManagedPrefixListEntries")})),
     Case("SG-002", "fail", "ipv6-origin-ipv4-list-only", BASE.but(origin_ip_type="ipv6")),
     Case("SG-002", "fail", "dualstack-origin-ipv4-list-only",
          BASE.but(origin_ip_type="dualstack")),

@@ -164,6 +164,12 @@ class Scenario:
     aliases: tuple[str, ...] = ()
     logging_v2: Any = False
     origin_mtls: str = ""
+    # GetManagedPrefixListEntries: CloudFront's lists (a few of their real entries) and a
+    # customer list of other addresses
+    prefix_entries: Any = field(default_factory=lambda: {
+        PREFIX_LIST: ("13.32.0.0/15", "52.84.0.0/15", "120.52.22.96/27"),
+        IPV6_PREFIX_LIST: ("2600:9000::/28",),
+        "pl-0other": ("198.51.100.0/24",)})
     ipv6_prefix_list: str | Unavailable | None = IPV6_PREFIX_LIST
     origin_ip_type: str = "ipv4"
     distributions: Any = None  # None: built from the fields above
@@ -248,6 +254,7 @@ class Scenario:
             security_groups=groups, cloudfront_prefix_list_id=self.prefix_list,
             cloudfront_ipv6_prefix_list_id=self.ipv6_prefix_list,
             alb_rules_quota=self.rules_quota,
+            prefix_list_entries=self.prefix_entries,
             functions={fn.arn: fn}, alb_web_acls={ALB_ARN: self.alb_acl},
             metrics=series(self.metrics), ssl_policies=self.ssl_policies, alarms=self.alarms,
             rest_apis=self.rest_apis)

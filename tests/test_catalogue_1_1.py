@@ -354,3 +354,25 @@ def test_standard_logging_v2_is_a_delivery_whose_source_is_the_distribution(ctx)
                                        "delivery-destination:s3"}]}, {})
         found = cloudfront.logging_v2_sources(Calls(ctx, "111122223333"))
     assert found == {dist_arn}  # a source no delivery uses logs nothing
+
+
+def test_prefix_list_entries_are_read_only_when_a_group_needs_them(ctx):
+    from auditor.collect import ec2
+    from auditor.inventory import IngressPermission, SecurityGroup
+
+    cf = {"pl-3b927c52", "pl-5da64334"}
+    only_cf = {"sg-1": SecurityGroup("sg-1", "alb", (IngressPermission(
+        "tcp", 443, 443, prefix_list_ids=("pl-3b927c52",)),))}
+    world = {"sg-1": SecurityGroup("sg-1", "alb", (IngressPermission(
+        "tcp", 443, 443, ipv4_cidrs=("0.0.0.0/0",)),))}
+    copy = {"sg-1": SecurityGroup("sg-1", "alb", (IngressPermission(
+        "tcp", 443, 443, prefix_list_ids=("pl-0copy",)),))}
+    assert ec2.entries_needed(only_cf, cf) == [] and ec2.entries_needed(world, cf) == []
+    assert ec2.entries_needed(copy, cf) == ["pl-3b927c52", "pl-5da64334", "pl-0copy"]
+    client = ctx.client("ec2", REGION)
+    with Stubber(client) as stub:
+        stub.add_response("get_managed_prefix_list_entries", {"Entries": [
+            {"Cidr": "13.32.0.0/15"}, {"Cidr": "52.84.0.0/15"}]},
+            {"PrefixListId": "pl-3b927c52"})
+        found = ec2.prefix_list_entries(Calls(ctx, "111122223333"), REGION, "pl-3b927c52")
+    assert found == ("13.32.0.0/15", "52.84.0.0/15")

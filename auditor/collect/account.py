@@ -203,6 +203,12 @@ class _Collector:
                 "ssl": region.pools.other.submit(elbv2.ssl_policies, self.calls, name, lbs)
                 if "ssl_policies" in want else None,
             }
+            groups, prefix = found.get("groups", {}), found.get("prefix") or (None, None)
+            lists = ec2.entries_needed(groups, {p for p in prefix if isinstance(p, str)}) \
+                if isinstance(groups, dict) and "prefix_list" in want else []
+            late["entries"] = region.pools.other.submit(
+                lambda: {i: ec2.prefix_list_entries(self.calls, name, i) for i in lists}) \
+                if lists else None
             late = {k: f.result() if f else None for k, f in late.items()}
         finally:
             region.pools.close()
@@ -211,6 +217,7 @@ class _Collector:
             security_groups=found.get("groups", {}),
             cloudfront_prefix_list_id=(found.get("prefix") or (None, None))[0],
             cloudfront_ipv6_prefix_list_id=(found.get("prefix") or (None, None))[1],
+            prefix_list_entries=late["entries"] or {},
             functions=functions,
             alb_web_acls=found.get("waf", {}), metrics=late["metrics"],
             ssl_policies=late["ssl"] or {}, alarms=found.get("alarms"), rest_apis=apis,

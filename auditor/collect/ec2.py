@@ -9,7 +9,8 @@ from auditor.collect.base import Calls
 from auditor.gaps import Unavailable
 from auditor.inventory import IngressPermission, SecurityGroup
 
-OPERATIONS = ("ec2:DescribeSecurityGroups", "ec2:DescribeManagedPrefixLists", "ec2:DescribeRegions")
+OPERATIONS = ("ec2:DescribeSecurityGroups", "ec2:DescribeManagedPrefixLists", "ec2:DescribeRegions",
+              "ec2:GetManagedPrefixListEntries")
 CLOUDFRONT_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing"
 CLOUDFRONT_IPV6_PREFIX_LIST = "com.amazonaws.global.ipv6.cloudfront.origin-facing"
 FILTER_VALUES_MAX = 200
@@ -68,6 +69,33 @@ def cloudfront_prefix_list_ids(calls: Calls, region: str
         return raw, raw
     ids = {p.get("PrefixListName"): p["PrefixListId"] for p in raw}
     return ids.get(CLOUDFRONT_PREFIX_LIST), ids.get(CLOUDFRONT_IPV6_PREFIX_LIST)
+
+
+def prefix_list_entries(calls: Calls, region: str, list_id: str) -> tuple[str, ...] | Unavailable:
+    raw = calls.paginate("ec2", region, "get_managed_prefix_list_entries", "Entries",
+                         resource=list_id, PrefixListId=list_id)
+    if isinstance(raw, Unavailable):
+        return raw
+    return tuple(e["Cidr"] for e in raw if e.get("Cidr"))
+
+
+def entries_needed(groups, cloudfront_ids: set[str]) -> list[str]:
+    """The prefix lists whose entries decide whether a source is CloudFront's: CloudFront's
+    own (to compare with) and the customer lists the groups reference, and only when some
+    group admits a source other than CloudFront's lists or the whole internet."""
+    from ipaddress import ip_network
+
+    others: set[str] = set()
+    candidates = False
+    for group in groups.values():
+        for perm in group.ingress:
+            others |= set(perm.prefix_list_ids) - cloudfront_ids
+            candidates = candidates or bool(set(perm.prefix_list_ids) - cloudfront_ids) or any(
+                ip_network(c, strict=False).prefixlen for c in (*perm.ipv4_cidrs,
+                                                                *perm.ipv6_cidrs))
+    if not candidates:
+        return []
+    return sorted(cloudfront_ids) + sorted(others)
 
 
 def enabled_regions(calls: Calls, region: str) -> list[str] | Unavailable:
