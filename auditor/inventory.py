@@ -151,6 +151,9 @@ class Listener:
     rules: tuple[ListenerRule, ...] | Unavailable
     ssl_policy: str = ""
     mutual_auth_mode: str = "off"  # off | passthrough | verify
+    # names (domain and SANs) on its certificates; None: not read (only read when an HTTPS
+    # origin's domain resolves through no Route 53 record of the run)
+    certificate_names: tuple[str, ...] | Unavailable | None = None
 
 
 @dataclass(frozen=True)

@@ -52,3 +52,14 @@ def host_accepted(rule: ListenerRule, host: str) -> bool:
         except re.error:
             return True
     return False
+
+
+def certificate_covers(name: str, domain: str) -> bool:
+    """Whether a certificate name matches a host as TLS does: exactly, or one wildcard
+    label at the left (``*.example.com`` covers ``api.example.com``, not
+    ``a.b.example.com`` nor ``example.com``)."""
+    name, domain = name.lower().rstrip("."), domain.lower().rstrip(".")
+    if name.startswith("*."):
+        head, _, rest = domain.partition(".")
+        return bool(head) and rest == name[2:]
+    return name == domain

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from auditor.accounts import DEFAULT_ROLE, assume
+from auditor.collect import certificates
 from auditor.collect.account import METRIC_DAYS_DEFAULT, collect_inventory, identify
 from auditor.collect.across import link_accounts
 from auditor.collect.base import Calls
@@ -156,7 +157,10 @@ def collect(ctx: AwsContext, regions: Sequence[str],
             outcomes = list(pool.map(one, accounts))
         found = [o for o in outcomes if not isinstance(o, CallFailure)]
         # One graph across the run: DNS chains and edge details that cross accounts.
-        inventories, secrets = seal_all(link_accounts(found, plan, days))
+        linked = link_accounts(found, plan, days)
+        if plan.path:  # link 4: certificates, where an HTTPS origin resolves through no record
+            linked = certificates.attach(linked, {z.calls.account: z.calls for _, z in found})
+        inventories, secrets = seal_all(linked)
     finally:
         for context in contexts[1:]:
             context.close()  # its counters stay; its clients go

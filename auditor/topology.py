@@ -128,6 +128,7 @@ class Topology:
         self._paths_by_dist: dict[str, list[EdgePath]] = {}
         self._unresolved: dict[str, Unavailable] = {}
         self._unlinked_domains: set[str] = set()
+        self._unresolved_https: set[str] = set()
         self._link_gap: Unavailable | None = None  # distributions, DNS or VPC origins unread
         for inv in inventories:
             if isinstance(inv.distributions, Unavailable):
@@ -232,7 +233,39 @@ class Topology:
         reached, blind = self._follow(key)
         if blind and self._dns_gap is not None:
             return self._dns_gap
+        if not reached and self._https(dist, origin):
+            return self._certificate_links(dist, origin, key)
         return [EdgePath(dist, origin, alb, "route53", via) for alb, via in reached]
+
+    def _https(self, dist: Distribution, origin: Origin) -> bool:
+        return self._protocol(dist, origin) == "HTTPS"
+
+    def _certificate_links(self, dist: Distribution, origin: Origin, domain: str
+                           ) -> list[EdgePath] | Unavailable:
+        """Link 4: the Lambda ALBs whose listener on the origin's HTTPS port holds a
+        certificate covering the domain (CloudFront could complete TLS with no other)."""
+        from auditor.routes import certificate_covers
+
+        self._unresolved_https.add(domain)
+        found = []
+        for alb in self._lambda_albs:
+            if isinstance(alb.listeners, Unavailable):
+                continue
+            for listener in alb.listeners:
+                if listener.port != origin.https_port or listener.protocol != "HTTPS":
+                    continue
+                names = listener.certificate_names
+                if isinstance(names, Unavailable):
+                    return names
+                if names and any(certificate_covers(n, domain) for n in names):
+                    found.append(EdgePath(dist, origin, alb, "certificate"))
+                    break
+        return found
+
+    def unresolved_https_domains(self) -> list[str]:
+        """HTTPS origin domains no Route 53 record of the run resolves: what listener
+        certificates are read for."""
+        return sorted(self._unresolved_https) if self._lambda_albs else []
 
     def _elb_listing_gap(self, origin: Origin) -> Unavailable | None:
         """An origin naming an ALB of a scanned region whose listing failed."""
@@ -429,7 +462,10 @@ class Topology:
     def behaviors_to(self, path: EdgePath) -> list[Behavior]:
         """The distribution's behaviours that route to this path's origin (directly or
         through an origin group holding it)."""
-        dist, origin_id = path.distribution, path.origin.origin_id
+        return self._behaviors(path.distribution, path.origin.origin_id)
+
+    @staticmethod
+    def _behaviors(dist: Distribution, origin_id: str) -> list[Behavior]:
         groups = {g for g, members in dist.origin_groups.items() if origin_id in members}
         return [b for b in dist.behaviors
                 if b.target_origin_id == origin_id or b.target_origin_id in groups]
@@ -438,13 +474,16 @@ class Topology:
         """``HTTPS`` or ``HTTP``: how CloudFront connects to the origin (1.1). A
         ``match-viewer`` origin is HTTPS when every behaviour routing to it (directly or
         through an origin group) redirects to or requires HTTPS. None for a VPC origin."""
-        policy = path.origin.protocol_policy
+        return self._protocol(path.distribution, path.origin)
+
+    def _protocol(self, dist: Distribution, origin: Origin) -> str | None:
+        policy = origin.protocol_policy
         if policy == "https-only":
             return "HTTPS"
         if policy == "http-only":
             return "HTTP"
         if policy == "match-viewer":
-            behaviors = self.behaviors_to(path)
+            behaviors = self._behaviors(dist, origin.origin_id)
             secure = ("redirect-to-https", "https-only")
             if behaviors and all(b.viewer_protocol_policy in secure for b in behaviors):
                 return "HTTPS"

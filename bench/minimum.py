@@ -28,7 +28,9 @@ distinct rule group those reference and GetOriginRequestPolicy per distinct cust
 request policy (none seeded); GetMetricData for the edge metrics (ceil(2D / 500)); the
 us-east-1 alarms come from the region's when scanned. Route 53 is read only for custom
 origin domains (none seeded): ListHostedZones once per account asked, and
-ListResourceRecordSets once per name and account whose zones hold it.
+ListResourceRecordSets once per name and account whose zones hold it. Listener
+certificates (DescribeListenerCertificates per HTTPS listener, acm:DescribeCertificate per
+certificate) are read only for an HTTPS origin that no record resolves (none seeded).
 """
 
 from __future__ import annotations

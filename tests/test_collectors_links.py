@@ -122,3 +122,70 @@ def test_denied_route53_errors_the_rules_that_need_the_link(moto_session):
     assert isinstance(inventory.dns_targets, Unavailable)
     [result] = evaluate(inventory, [RULES["BYP-005"]])
     assert result.status is Status.ERROR and "route53:ListHostedZones" in result.message
+
+
+# ------------------------------------------------- link 4: the listener's certificate
+
+
+def _cert_scan(moto_session, origin_domain: str, deny: str | None = None):
+    from auditor.scan import collect
+    from auditor.scan import evaluate as evaluate_collection
+
+    seeder = Seeder(moto_session)
+    app = seeder.seed(AppSpec("certapp", "us-east-1", functions=(FunctionSpec("api", "/api/*"),),
+                              cloudfront=False))
+    distribution_to(moto_session, origin_domain)  # its DNS is elsewhere: no zone in the run
+    ctx = AwsContext(moto_session)
+    if deny:
+        service, event = deny.split(":")
+
+        def refuse(**_):
+            from botocore.exceptions import ClientError
+
+            raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "no"}},
+                              event)
+
+        ctx.client(service, "us-east-1").meta.events.register(
+            f"before-call.{service}.{event}", refuse)
+    collection, _ = collect(ctx, ["us-east-1"], rules=[RULES["BYP-005"]])
+    [result] = [r for r in evaluate_collection(collection, [RULES["BYP-005"]]).results
+                if r.resource.arn == app.alb_arn]
+    return result, collection
+
+
+def test_an_https_origin_resolved_by_no_record_links_by_the_listener_certificate(moto_session):
+    result, collection = _cert_scan(moto_session, "certapp.example.com")
+    assert result.status is Status.PASS, result.message
+    assert result.evidence["links"][0]["linked_by"] == "certificate"
+    ops = collection.operations
+    assert ops["elbv2:DescribeListenerCertificates"] == 1
+    assert ops["acm:DescribeCertificate"] == 1
+
+
+def test_a_domain_no_certificate_covers_links_nothing(moto_session):
+    result, _ = _cert_scan(moto_session, "elsewhere.example.org")
+    assert result.status is Status.FAIL
+
+
+def test_an_unreadable_certificate_errors_the_link(moto_session):
+    result, _ = _cert_scan(moto_session, "certapp.example.com", deny="acm:DescribeCertificate")
+    assert result.status is Status.ERROR and "acm:DescribeCertificate" in result.message
+
+
+def test_certificate_names_match_as_tls_does():
+    from auditor.routes import certificate_covers
+
+    assert certificate_covers("*.example.com", "api.example.com")
+    assert not certificate_covers("*.example.com", "a.b.example.com")
+    assert not certificate_covers("*.example.com", "example.com")
+    assert certificate_covers("API.example.com.", "api.example.com")
+
+
+def test_no_certificate_call_when_every_origin_resolves(moto_session):
+    from auditor.scan import collect
+
+    Seeder(moto_session).seed(AppSpec("named", "us-east-1",
+                                      functions=(FunctionSpec("api", "/api/*"),)))
+    collection, _ = collect(AwsContext(moto_session), ["us-east-1"])
+    assert "elbv2:DescribeListenerCertificates" not in collection.operations
+    assert "acm:DescribeCertificate" not in collection.operations

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from auditor.collect import (
     apigateway,
     awslambda,
+    certificates,
     cloudfront,
     cloudwatch,
     ec2,
@@ -50,7 +51,7 @@ OPERATIONS = ("sts:GetCallerIdentity",)
 ALL_OPERATIONS = tuple(sorted({
     *OPERATIONS, *elbv2.OPERATIONS, *ec2.OPERATIONS, *awslambda.OPERATIONS,
     *cloudfront.OPERATIONS, *wafv2.OPERATIONS, *cloudwatch.OPERATIONS, *route53.OPERATIONS,
-    *apigateway.OPERATIONS, *tagging.OPERATIONS}))
+    *apigateway.OPERATIONS, *tagging.OPERATIONS, *certificates.OPERATIONS}))
 METRIC_DAYS_DEFAULT = 14
 CONFIGURATION_CODES = ("NoCredentialsError", "PartialCredentialsError",
                        "InvalidClientTokenId", "UnrecognizedClientException")
