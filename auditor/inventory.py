@@ -229,6 +229,7 @@ class FunctionUrl:
     # The resource policy of the URL's own qualifier, where that is not the registered
     # one (the unqualified URL of an alias target); None: the function's own policy.
     policy: tuple[PolicyStatement, ...] | Unavailable | None = None
+    invoke_mode: str = "BUFFERED"  # RESPONSE_STREAM: the handler streams (LMB-005)
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ aliases (F_alias) or bare (F_bare), listeners (L), regional web ACLs and REST AP
            DescribeAccountLimits (applied rules quota)      1            (if any Lambda ALB)
     ec2    DescribeSecurityGroups + prefix lists            2            (if any Lambda ALB;
                                                                          both families, 1 call)
-    lambda per function: GetFunction + policy + URL         3 x F
-           per alias: its own URL + provisioned conc.       2 x F_alias
+    lambda per function: GetFunction + policy + URL listing 3 x F  (every alias's URL at once)
+           per alias: provisioned concurrency               1 x F_alias
            per alias whose unqualified function has a URL: that policy   (none seeded)
     wafv2  min(ALBs, 1 + 2 x regional ACLs)                 per-ALB, or list + resources
                                                             and rules of each ACL
@@ -94,6 +94,6 @@ def minimum_calls(c: Counts, albs_per_region: list[int], acls_per_region: list[i
         for albs, acls in zip(albs_per_region, acls_per_region, strict=True))
     queries = 4 * c.albs + c.target_groups + c.functions  # ALB x3, TG, function metrics
     return (1 + per_region + 2 * c.albs + c.listeners + 2 * c.target_groups
-            + 3 * c.functions + 2 * c.aliased + math.ceil(queries / 500) + c.rest_apis
+            + 3 * c.functions + c.aliased + math.ceil(queries / 500) + c.rest_apis
             + math.ceil(c.distributions / 100) + 2 * c.distributions + c.edge_acls
             + math.ceil(2 * c.distributions / 500))

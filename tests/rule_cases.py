@@ -253,7 +253,7 @@ CASES = [
             condition_keys=("lambda:functionurlauthtype", "aws:principalorgid"))))),
     Case("BYP-006", "pass", "no-url", BASE),
     Case("BYP-006", "pass", "iam-url", BASE.but(urls=(FunctionUrl(None, "AWS_IAM", ()),))),
-    Case("BYP-006", "error", "url-denied", BASE.but(urls=denied("lambda:GetFunctionUrlConfig"))),
+    Case("BYP-006", "error", "url-denied", BASE.but(urls=denied("lambda:ListFunctionUrlConfigs"))),
     Case("BYP-006", "error", "url-policy-denied", BASE.but(
         urls=(FunctionUrl(None, "NONE", denied("lambda:GetPolicy")),))),
     # --- BYP-007 alb-invoke-permission-unscoped

@@ -376,3 +376,39 @@ def test_prefix_list_entries_are_read_only_when_a_group_needs_them(ctx):
             {"PrefixListId": "pl-3b927c52"})
         found = ec2.prefix_list_entries(Calls(ctx, "111122223333"), REGION, "pl-3b927c52")
     assert found == ("13.32.0.0/15", "52.84.0.0/15")
+
+
+def test_every_alias_url_is_listed_in_one_call_with_its_own_policy(ctx):
+    """ListFunctionUrlConfigs answers for the function and all its aliases; a URL of
+    another qualifier is judged by that qualifier's resource policy (GetPolicy)."""
+    arn = "arn:aws:lambda:us-east-1:111122223333:function:api:live"
+    base = "arn:aws:lambda:us-east-1:111122223333:function:api"
+    public = ('{"Version":"2012-10-17","Statement":[{"Sid":"FunctionURLAllowPublicAccess",'
+              '"Effect":"Allow","Principal":"*","Action":"lambda:InvokeFunctionUrl",'
+              '"Resource":"' + base + ':beta","Condition":{"StringEquals":'
+              '{"lambda:FunctionUrlAuthType":"NONE"}}}]}')
+    client = ctx.client("lambda", REGION)
+    plan = replace(Plan.everything(), facets=frozenset({"function_urls", "function_policy"}))
+    with Stubber(client) as stub:
+        stub.add_client_error("get_policy", "ResourceNotFoundException", "none",
+                              http_status_code=404,
+                              expected_params={"FunctionName": "api", "Qualifier": "live"})
+        stub.add_response("list_function_url_configs", {"FunctionUrlConfigs": [
+            {"FunctionUrl": "https://abcdefgh.lambda-url.us-east-1.on.aws/", "FunctionArn": base,
+             "CreationTime": "2026-01-01", "LastModifiedTime": "2026-01-01",
+             "AuthType": "AWS_IAM", "InvokeMode": "BUFFERED"},
+            {"FunctionUrl": "https://bcdefghi.lambda-url.us-east-1.on.aws/",
+             "FunctionArn": base + ":beta", "CreationTime": "2026-01-01",
+             "LastModifiedTime": "2026-01-01", "AuthType": "NONE",
+             "InvokeMode": "RESPONSE_STREAM"}]}, {"FunctionName": "api"})
+        stub.add_client_error("get_policy", "ResourceNotFoundException", "none",
+                              http_status_code=404, expected_params={"FunctionName": "api"})
+        stub.add_response("get_policy", {"Policy": public},
+                          {"FunctionName": "api", "Qualifier": "beta"})
+        fn = awslambda.collect_function(Calls(ctx, "111122223333"), REGION, "111122223333",
+                                        arn, plan)
+        stub.assert_no_pending_responses()
+    assert [(u.qualifier, u.auth_type, u.invoke_mode) for u in fn.urls] == [
+        (None, "AWS_IAM", "BUFFERED"), ("beta", "NONE", "RESPONSE_STREAM")]
+    [result] = evaluate(Scenario(urls=fn.urls, policy=fn.policy).build(), [RULES["BYP-006"]])
+    assert result.status is Status.FAIL and "beta" in result.message

@@ -72,7 +72,8 @@ def test_collects_the_request_path(seeded):
     assert fn.qualifier == "live" and fn.timeout_seconds == 25
     assert fn.policy[0].condition_keys == ("aws:sourcearn",)
     legacy_fn = region.functions[apps["legacy"].targets["app"]]
-    assert [u.auth_type for u in legacy_fn.urls] == ["NONE"]
+    # moto lacks ListFunctionUrlConfigs: an error, never "no URL" (the demo's layer serves it)
+    assert isinstance(legacy_fn.urls, Unavailable)
     assert legacy_fn.provisioned_concurrency is None  # unqualified: no call needed
     assert region.cloudfront_prefix_list_id.startswith("pl-")
 
@@ -81,7 +82,8 @@ def test_moto_scan_is_complete_but_for_provisioned_concurrency(seeded):
     _apps, inventory, ctx = seeded
     assert {f.operation for f in inventory.failures} == MOTO_LACKS
     results = evaluate(inventory, load_rules())
-    assert {r.rule_id for r in results if r.status is Status.ERROR} == {"HC-006", "CF-006"}
+    assert {r.rule_id for r in results if r.status is Status.ERROR} == {
+        "HC-006", "CF-006", "BYP-006"}
     failing = {(r.rule_id, r.resource.name) for r in results
                if r.status is Status.FAIL and r.severity.value != "info"}
     assert not [f for f in failing if f[1].startswith("shop")]
@@ -89,7 +91,6 @@ def test_moto_scan_is_complete_but_for_provisioned_concurrency(seeded):
         "BYP-001",
         "BYP-002",
         "BYP-003",
-        "BYP-006",
         "BYP-007",
         "BYP-008",
         "WAF-001",
@@ -122,18 +123,14 @@ def test_access_denied_on_one_call_errors_only_what_needs_it(seeded, moto_sessio
     errors = {(r.rule_id, r.status) for r in results if r.rule_id == "BYP-007"}
     assert errors == {("BYP-007", Status.ERROR)}
     assert all("AccessDeniedException" in r.message for r in results if r.rule_id == "BYP-007")
-    # BYP-006 reads the policy only where a function URL exists (1.1): exactly those error
-    url_errors = {r.resource.name for r in results
-                  if r.rule_id == "BYP-006" and r.status is Status.ERROR}
-    with_urls = {f.ref.name for reg in inventory.regions for f in reg.functions.values()
-                 if f.urls}
-    assert url_errors == with_urls and with_urls
+    # (BYP-006 errors anyway on plain moto, which lacks ListFunctionUrlConfigs)
     assert {r.rule_id for r in results if r.status is Status.ERROR} == {
         "BYP-006", "BYP-007", "HC-006", "CF-006"}
 
 
 # Read APIs moto does not serve: a scan of plain moto reports the rules needing them as error.
-MOTO_LACKS = {"lambda:GetProvisionedConcurrencyConfig", "cloudfront:GetMonitoringSubscription"}
+MOTO_LACKS = {"lambda:GetProvisionedConcurrencyConfig", "cloudfront:GetMonitoringSubscription",
+              "lambda:ListFunctionUrlConfigs"}
 ALIAS = "arn:aws:lambda:us-east-1:123456789012:function:orders:live"
 
 
@@ -149,14 +146,8 @@ def _stub_function(stub: Stubber, pc_response=None, pc_error=None):
         http_status_code=404,
         expected_params={"FunctionName": "orders", "Qualifier": "live"},
     )
-    for qualifier in (None, "live"):
-        params = {"FunctionName": "orders", **({"Qualifier": qualifier} if qualifier else {})}
-        stub.add_client_error(
-            "get_function_url_config",
-            "ResourceNotFoundException",
-            http_status_code=404,
-            expected_params=params,
-        )
+    stub.add_response("list_function_url_configs", {"FunctionUrlConfigs": []},
+                      {"FunctionName": "orders"})
     params = {"FunctionName": "orders", "Qualifier": "live"}
     if pc_error:
         stub.add_client_error(

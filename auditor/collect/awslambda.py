@@ -18,7 +18,7 @@ OPERATIONS = (
     "lambda:GetFunction",
     "lambda:GetFunctionConfiguration",
     "lambda:GetPolicy",
-    "lambda:GetFunctionUrlConfig",
+    "lambda:ListFunctionUrlConfigs",
     "lambda:GetProvisionedConcurrencyConfig",
 )
 NOT_FOUND = ("ResourceNotFoundException",)
@@ -82,31 +82,22 @@ def _policy(calls: Calls, region: str, arn: str, name: str, qualifier: str | Non
 def _urls(
     calls: Calls, region: str, arn: str, name: str, qualifier: str | None, plan: Plan
 ) -> tuple[FunctionUrl, ...] | Unavailable:
-    """The unqualified function's URL and, for an alias, the alias's own; a URL whose
-    qualifier is not the registered one carries that qualifier's resource policy, which
-    is what decides who may call it."""
-    wanted: list[str | None] = [None]
-    if qualifier and qualifier != "$LATEST" and not qualifier.isdigit():
-        wanted.append(qualifier)
+    """Every function URL of the function, the unqualified one and any alias's, in one
+    listing (1.1: another alias's URL is a door to the same code). A URL whose qualifier is
+    not the registered one carries that qualifier's resource policy, which decides who may
+    call it."""
+    configs = calls.paginate("lambda", region, "list_function_url_configs",
+                             "FunctionUrlConfigs", resource=arn, FunctionName=name)
+    if isinstance(configs, Unavailable):
+        return configs
     urls = []
-    for q in wanted:
-        response = calls.call(
-            "lambda",
-            region,
-            "get_function_url_config",
-            resource=arn,
-            absent=NOT_FOUND,
-            FunctionName=name,
-            **_qualified(q),
-        )
-        if isinstance(response, Unavailable):
-            return response
-        if response is ABSENT:
-            continue
+    for config in configs:
+        q = split_arn(config.get("FunctionArn", ""))[1]
         own = None
         if q != qualifier and "function_policy" in plan:
             own = _policy(calls, region, arn, name, q)
-        urls.append(FunctionUrl(q, response.get("AuthType", ""), own))
+        urls.append(FunctionUrl(q, config.get("AuthType", ""), own,
+                                config.get("InvokeMode") or "BUFFERED"))
     return tuple(urls)
 
 

@@ -19,7 +19,7 @@ FACETS = {
     "targets": "elbv2:DescribeTargetHealth",
     "function_config": "lambda:GetFunction",
     "function_policy": "lambda:GetPolicy",
-    "function_urls": "lambda:GetFunctionUrlConfig",
+    "function_urls": "lambda:ListFunctionUrlConfigs",
     "provisioned": "lambda:GetProvisionedConcurrencyConfig",
     "security_groups": "ec2:DescribeSecurityGroups",
     "prefix_list": "ec2:DescribeManagedPrefixLists",

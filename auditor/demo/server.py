@@ -1,9 +1,11 @@
 """A fake AWS account for the demo: moto's server on a free 127.0.0.1 port, in a thread.
 
-moto does not implement Lambda provisioned concurrency nor CloudFront monitoring
-subscriptions (its answer is 404), so the demo puts a small WSGI layer in front of it that
-serves ``Put/GetProvisionedConcurrencyConfig`` and ``Create/GetMonitoringSubscription``
-the way Lambda and CloudFront do. That fills holes in the fake account; the product's code
+moto does not implement Lambda provisioned concurrency, ``ListFunctionUrlConfigs`` nor
+CloudFront monitoring subscriptions (its answer is 404), so the demo puts a small WSGI layer
+in front of it that serves ``Put/GetProvisionedConcurrencyConfig``,
+``Create/GetMonitoringSubscription`` and ``ListFunctionUrlConfigs`` (from moto's own
+function URL configs, asked for the function and each alias) the way Lambda and CloudFront
+do. That fills holes in the fake account; the product's code
 does not change for it.
 """
 
@@ -20,8 +22,11 @@ from typing import Any
 from urllib.parse import parse_qs, unquote
 
 PC_PATH = re.compile(r"^/2019-09-30/functions/(?P<name>[^/]+)/provisioned-concurrency/?$")
+URLS_PATH = re.compile(r"^/2021-10-31/functions/(?P<name>[^/]+)/urls/?$")
 MS_PATH = re.compile(r"^/2020-05-31/distributions/(?P<id>[^/]+)/monitoring-subscription/?$")
 CF_NS = "http://cloudfront.amazonaws.com/doc/2020-05-31/"
+URL_FIELDS = ("FunctionUrl", "FunctionArn", "CreationTime", "LastModifiedTime", "Cors",
+              "AuthType", "InvokeMode")
 STATUS = re.compile(r"<RealtimeMetricsSubscriptionStatus>(\w+)</RealtimeMetricsSubscriptionStatus>")
 
 
@@ -41,6 +46,9 @@ class MissingApisLayer:
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
+        urls = URLS_PATH.match(path)
+        if urls and environ["REQUEST_METHOD"] == "GET":
+            return self._url_configs(environ, start_response, urls["name"])
         subscription = MS_PATH.match(path)
         if subscription:
             return self._monitoring(environ, start_response, subscription["id"])
@@ -69,6 +77,33 @@ class MissingApisLayer:
                 error="ProvisionedConcurrencyConfigNotFoundException",
             )
         return self.app(environ, start_response)
+
+    def _ask(self, environ: dict, path: str, query: str = "") -> tuple[int, Any]:
+        """A GET to moto itself, signed as the caller's request was (same account)."""
+        import io
+
+        uri = path + (f"?{query}" if query else "")
+        inner = {**environ, "PATH_INFO": path, "QUERY_STRING": query, "REQUEST_URI": uri,
+                 "RAW_URI": uri, "REQUEST_METHOD": "GET", "CONTENT_LENGTH": "0",
+                 "wsgi.input": io.BytesIO()}
+        status: list[str] = []
+        body = b"".join(self.app(inner, lambda s, h, exc=None: status.append(s)))
+        code = int(status[0].split()[0]) if status else 500
+        return code, json.loads(body or b"{}") if 200 <= code < 300 else None  # moto: 201
+
+    def _url_configs(self, environ: dict, start_response: Callable, name: str) -> list:
+        _, aliases = self._ask(environ, f"/2015-03-31/functions/{name}/aliases")
+        if aliases is None:
+            return self._answer(start_response, 404, {"Type": "User", "message": "not found"},
+                                error="ResourceNotFoundException")
+        found: dict[str, dict] = {}
+        for qualifier in ["", *(a["Name"] for a in aliases.get("Aliases") or [])]:
+            query = f"Qualifier={qualifier}" if qualifier else ""
+            _, config = self._ask(environ, f"/2021-10-31/functions/{name}/url", query)
+            if config:
+                found.setdefault(config.get("FunctionArn", ""), config)
+        configs = [{k: v for k, v in c.items() if k in URL_FIELDS} for c in found.values()]
+        return self._answer(start_response, 200, {"FunctionUrlConfigs": configs})
 
     def _monitoring(self, environ: dict, start_response: Callable, dist_id: str) -> list:
         method = environ["REQUEST_METHOD"]
