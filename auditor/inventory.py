@@ -380,6 +380,20 @@ class CachePolicy:
 
 
 @dataclass(frozen=True)
+class Tenant:
+    """A tenant of a multi-tenant distribution (``ConnectionMode`` ``tenant-only``): its
+    web ACL customisation decides its WAF layer (``override`` with its own ACL, ``disable``
+    for none, or nothing: the distribution's)."""
+
+    id: str
+    name: str
+    enabled: bool
+    domains: tuple[str, ...] = ()
+    web_acl_action: str = ""  # "", "override" or "disable"
+    web_acl_arn: str = ""
+
+
+@dataclass(frozen=True)
 class Distribution:
     id: str
     arn: str
@@ -398,6 +412,7 @@ class Distribution:
     enabled: bool = True  # a disabled distribution fronts nothing
     staging: bool = False  # continuous deployment's staging copy: fronts like its primary
     connection_mode: str = "direct"  # "tenant-only": a multi-tenant distribution
+    tenants: tuple[Tenant, ...] | Unavailable | None = None  # read for tenant-only ones
     aliases: tuple[str, ...] = ()  # the viewer Host names (CNAMEs)
 
     @property

@@ -450,14 +450,7 @@ class Topology:
     def edge_web_acl(self, dist: Distribution) -> WebAcl | ClassicWebAcl | None:
         if not dist.web_acl_id:
             return None
-        acl = self._accounts[dist.account].edge_web_acls.get(dist.web_acl_id)
-        if acl is None:
-            raise DataUnavailable(
-                Unavailable(
-                    "wafv2:GetWebACL", "NotCollected", "the distribution's web ACL was not read"
-                )
-            )
-        return need(acl)
+        return self._edge_acl_by_id(dist, dist.web_acl_id)
 
     def behaviors_to(self, path: EdgePath) -> list[Behavior]:
         """The distribution's behaviours that route to this path's origin (directly or
@@ -542,6 +535,34 @@ class Topology:
                 if not any(host_accepted(rule, h) for h in hosts):
                     continue
             yield listener, rule
+
+    def edge_web_acls(self, dist: Distribution) -> list[tuple[str, WebAcl | ClassicWebAcl | None]]:
+        """The edge layer's web ACL for each way viewers reach the distribution: the
+        distribution's own, or for a multi-tenant one each enabled tenant's (its web ACL
+        customisation: ``override`` with its own ACL, ``disable`` for none)."""
+        if dist.connection_mode != "tenant-only":
+            return [("distribution", self.edge_web_acl(dist))]
+        if dist.tenants is None:
+            raise DataUnavailable(Unavailable("cloudfront:ListDistributionTenants",
+                                              "NotCollected", "the tenants were not read"))
+        layers = []
+        for tenant in need(dist.tenants):
+            if not tenant.enabled:
+                continue
+            if tenant.web_acl_action == "disable":
+                layers.append((tenant.name, None))
+            elif tenant.web_acl_action == "override" and tenant.web_acl_arn:
+                layers.append((tenant.name, self._edge_acl_by_id(dist, tenant.web_acl_arn)))
+            else:
+                layers.append((tenant.name, self.edge_web_acl(dist)))
+        return layers
+
+    def _edge_acl_by_id(self, dist: Distribution, acl_id: str):
+        acl = self._accounts[dist.account].edge_web_acls.get(acl_id)
+        if acl is None:
+            raise DataUnavailable(Unavailable("wafv2:GetWebACL", "NotCollected",
+                                              f"web ACL {acl_id} was not read"))
+        return need(acl)
 
     def cache_ttls(self, dist: Distribution, behavior: Behavior) -> tuple[int, int, int]:
         """(min, default, max) TTL of a behaviour, from its cache policy or legacy TTLs."""

@@ -25,9 +25,10 @@ def _acl_name(acl) -> str | None:
 
 @dataclass(frozen=True)
 class Layers:
-    """The web ACLs along a distribution's edge paths: one at the edge, one per ALB."""
+    """The web ACLs along a distribution's edge paths: at the edge (the distribution's,
+    or each tenant's for a multi-tenant distribution, 1.1), and one per ALB."""
 
-    edge: WebAcl | ClassicWebAcl | None
+    edges: list[tuple[str, WebAcl | ClassicWebAcl | None]]
     albs: list[tuple[EdgePath, WebAcl | None]]
 
     @property
@@ -35,9 +36,17 @@ class Layers:
         return path_related([p for p, _ in self.albs], dists=False)
 
     @property
+    def bare_edges(self) -> list[str]:
+        return [label for label, acl in self.edges if acl is None]
+
+    @property
     def evidence(self) -> dict:
+        if [label for label, _ in self.edges] == ["distribution"]:
+            edge: object = _acl_name(self.edges[0][1])
+        else:
+            edge = {label: _acl_name(acl) for label, acl in self.edges}
         return {
-            "distribution_web_acl": _acl_name(self.edge),
+            "distribution_web_acl": edge,
             "load_balancer_web_acls": {p.alb.name: _acl_name(a) for p, a in self.albs},
         }
 
@@ -46,11 +55,18 @@ class Layers:
         return make(fail_message if failed else ok_message, self.related, **self.evidence)
 
 
+def _where(labels: list[str]) -> str:
+    return "the distribution" if labels == ["distribution"] else "tenant(s) " + ", ".join(labels)
+
+
 def _layers(topo: Topology, dist: Distribution) -> Layers | None:
     paths = topo.edge_paths_of_distribution(dist)
     if not paths:
         return None
-    return Layers(topo.edge_web_acl(dist), [(p, topo.alb_web_acl(p.alb)) for p in paths])
+    edges = topo.edge_web_acls(dist)
+    if not edges:
+        return None  # a multi-tenant distribution with no enabled tenant serves no one
+    return Layers(edges, [(p, topo.alb_web_acl(p.alb)) for p in paths])
 
 
 def check_edge_path_without_waf(
@@ -59,10 +75,11 @@ def check_edge_path_without_waf(
     layers = _layers(topo, dist)
     if layers is None:
         return None
-    bare = [p.alb.name for p, acl in layers.albs if layers.edge is None and acl is None]
+    bare_albs = [p.alb.name for p, acl in layers.albs if acl is None]
+    failed = bool(layers.bare_edges and bare_albs)
     return layers.verdict(
-        bool(bare),
-        f"No web ACL on the distribution nor on ALB(s) {', '.join(bare)}",
+        failed,
+        f"No web ACL on {_where(layers.bare_edges)} nor on ALB(s) {', '.join(bare_albs)}",
         "Every edge path has a web ACL",
     )
 
@@ -71,11 +88,11 @@ def check_waf_only_at_alb(topo: Topology, dist: Distribution, params: Params) ->
     layers = _layers(topo, dist)
     if layers is None:
         return None
-    alb_only = layers.edge is None and any(acl is not None for _, acl in layers.albs)
+    alb_only = bool(layers.bare_edges) and any(acl is not None for _, acl in layers.albs)
     return layers.verdict(
         alb_only,
-        "WAF sits only on the ALB: rate limits and geo and bot "
-        "rules act after the traffic has crossed to the region",
+        f"WAF sits only on the ALB for {_where(layers.bare_edges)}: rate limits and geo and "
+        "bot rules act after the traffic has crossed to the region",
         "WAF is not only at the ALB",
     )
 
@@ -85,64 +102,81 @@ def check_waf_at_both_layers(topo: Topology, dist: Distribution, params: Params)
     if layers is None:
         return None
     doubled = [p.alb.name for p, acl in layers.albs if acl is not None]
+    edged = [label for label, acl in layers.edges if acl is not None]
     return layers.verdict(
-        layers.edge is not None and bool(doubled),
-        f"Web ACLs on the distribution and on ALB(s) {', '.join(doubled)}: WAF is paid twice",
+        bool(edged) and bool(doubled),
+        f"Web ACLs on {_where(edged)} and on ALB(s) {', '.join(doubled)}: WAF is paid twice",
         "WAF is evaluated at one layer",
     )
 
 
-def _edge_acl(topo: Topology, dist: Distribution) -> WebAcl | None:
-    """The distribution's web ACL when it has edge paths and one (WAF Classic: error)."""
+def _edge_acls(topo: Topology, dist: Distribution) -> list[tuple[str, WebAcl]] | None:
+    """The edge web ACLs of a distribution with edge paths (WAF Classic: error)."""
     if not topo.edge_paths_of_distribution(dist):
         return None
-    acl = topo.edge_web_acl(dist)
-    if isinstance(acl, ClassicWebAcl):
-        raise DataUnavailable(
-            Unavailable(
-                "waf:GetWebACL",
-                "NotSupported",
-                "the distribution uses a WAF Classic web ACL, whose rules are not read",
+    found = []
+    for label, acl in topo.edge_web_acls(dist):
+        if isinstance(acl, ClassicWebAcl):
+            raise DataUnavailable(
+                Unavailable(
+                    "waf:GetWebACL",
+                    "NotSupported",
+                    "the distribution uses a WAF Classic web ACL, whose rules are not read",
+                )
             )
-        )
-    return acl
+        if acl is not None:
+            found.append((label, acl))
+    return found or None
 
 
-def _acl_evidence(acl: WebAcl) -> dict:
-    return {"web_acl": acl.name, "rules": list(acl.rule_names),
-            "counting_rules": list(acl.counting_rules), "rule_groups": list(acl.rule_groups)}
+def _acl_evidence(acls: list[tuple[str, WebAcl]]) -> dict:
+    acl = acls[0][1]
+    evidence = {"web_acl": acl.name, "rules": list(acl.rule_names),
+                "counting_rules": list(acl.counting_rules), "rule_groups": list(acl.rule_groups)}
+    if [label for label, _ in acls] != ["distribution"]:
+        evidence["tenant_web_acls"] = {label: a.name for label, a in acls}
+    return evidence
 
 
-def check_edge_waf_without_rate_limit(topo: Topology, dist: Distribution, params: Params):
-    acl = _edge_acl(topo, dist)
-    if acl is None:
-        return None
-    evidence = _acl_evidence(acl)
+def _rate_limited(topo: Topology, dist: Distribution, acl: WebAcl) -> bool:
     if acl.has_rate_based_rule:
-        return Verdict.ok("The distribution's web ACL has an acting rate-based rule", [acl.arn],
-                          **evidence)
+        return True
     groups = topo.edge_rule_groups(dist)
     for arn in acl.rule_groups:  # Firewall Manager's groups and customer groups alike
         if arn not in groups:
             raise DataUnavailable(Unavailable("wafv2:GetRuleGroup", "NotCollected",
                                               f"rule group {arn} was not read"))
         if need(groups[arn]):
-            return Verdict.ok("A rule group of the distribution's web ACL holds an acting "
-                              "rate-based rule", [acl.arn], **evidence)
-    return Verdict.fail("The distribution's web ACL has no acting rate-based rule (rules in "
-                        "Count mode protect nothing)", [acl.arn], **evidence)
+            return True
+    return False
+
+
+def check_edge_waf_without_rate_limit(topo: Topology, dist: Distribution, params: Params):
+    acls = _edge_acls(topo, dist)
+    if acls is None:
+        return None
+    evidence = _acl_evidence(acls)
+    missing = [label for label, acl in acls if not _rate_limited(topo, dist, acl)]
+    related = sorted({acl.arn for _, acl in acls})
+    if missing:
+        return Verdict.fail(f"The web ACL of {_where(missing)} has no acting rate-based rule "
+                            "(rules in Count mode protect nothing)", related, **evidence)
+    return Verdict.ok("The edge web ACL has an acting rate-based rule (at the top level or "
+                      "in a rule group)", related, **evidence)
 
 
 def check_edge_waf_without_managed_rules(topo: Topology, dist: Distribution, params: Params):
-    acl = _edge_acl(topo, dist)
-    if acl is None:
+    acls = _edge_acls(topo, dist)
+    if acls is None:
         return None
-    evidence = _acl_evidence(acl)
-    if acl.has_managed_rule_group:
-        return Verdict.ok("The distribution's web ACL uses acting managed rule groups",
-                          [acl.arn], **evidence)
-    return Verdict.fail("The distribution's web ACL uses no acting managed rule group (a "
-                        "group overridden to Count protects nothing)", [acl.arn], **evidence)
+    evidence = _acl_evidence(acls)
+    missing = [label for label, acl in acls if not acl.has_managed_rule_group]
+    related = sorted({acl.arn for _, acl in acls})
+    if missing:
+        return Verdict.fail(f"The web ACL of {_where(missing)} uses no acting managed rule "
+                            "group (a group overridden to Count protects nothing)", related,
+                            **evidence)
+    return Verdict.ok("The edge web ACL uses acting managed rule groups", related, **evidence)
 
 
 def check_public_alb_without_waf(

@@ -15,6 +15,7 @@ from auditor.collect.base import Calls
 from auditor.collect.plan import Plan
 from auditor.engine import evaluate
 from auditor.findings import Status
+from auditor.gaps import Unavailable
 from auditor.session import AwsContext
 from rules import load_rules
 from tests.scenario import (
@@ -412,3 +413,76 @@ def test_every_alias_url_is_listed_in_one_call_with_its_own_policy(ctx):
         (None, "AWS_IAM", "BUFFERED"), ("beta", "NONE", "RESPONSE_STREAM")]
     [result] = evaluate(Scenario(urls=fn.urls, policy=fn.policy).build(), [RULES["BYP-006"]])
     assert result.status is Status.FAIL and "beta" in result.message
+
+
+# ------------------------------------------------------------------ multi-tenant (1.1)
+
+TENANT_ACL = "arn:aws:wafv2:us-east-1:111122223333:global/webacl/tenant-b/cccc"
+
+
+def _tenant_inventory(*tenants, tenant_acl=None):
+    from auditor.inventory import WebAcl
+
+    scenario = Scenario()
+    dist = replace(scenario.distribution(), connection_mode="tenant-only", tenants=tenants)
+    inventory = scenario.but(distributions=(dist,)).build()
+    acls = dict(inventory.edge_web_acls)
+    acls[TENANT_ACL] = tenant_acl or WebAcl(TENANT_ACL, "tenant-b", False, True)
+    return replace(inventory, edge_web_acls=acls)
+
+
+def test_tenants_are_read_with_their_web_acl_customisations(ctx):
+    dist = Scenario().distribution()
+    client = ctx.client("cloudfront", REGION)
+    with Stubber(client) as stub:
+        stub.add_response("list_distribution_tenants", {"DistributionTenantList": [
+            {"Id": "dt-1", "DistributionId": dist.id, "Name": "tenant-a",
+             "Arn": "arn:aws:cloudfront::111122223333:distribution-tenant/dt-1",
+             "Domains": [{"Domain": "a.example.com", "Status": "active"}],
+             "Customizations": {"WebAcl": {"Action": "disable"}}, "Enabled": True,
+             "CreatedTime": "2026-01-01", "LastModifiedTime": "2026-01-01", "ETag": "e"},
+            {"Id": "dt-2", "DistributionId": dist.id, "Name": "tenant-b",
+             "Arn": "arn:aws:cloudfront::111122223333:distribution-tenant/dt-2",
+             "Domains": [{"Domain": "b.example.com", "Status": "active"}],
+             "Customizations": {"WebAcl": {"Action": "override", "Arn": TENANT_ACL}},
+             "Enabled": True, "CreatedTime": "2026-01-01", "LastModifiedTime": "2026-01-01",
+             "ETag": "e"}]}, {"AssociationFilter": {"DistributionId": dist.id}})
+        found = cloudfront.tenants(Calls(ctx, "111122223333"), dist)
+    assert [(t.name, t.web_acl_action, t.web_acl_arn, t.domains) for t in found] == [
+        ("tenant-a", "disable", "", ("a.example.com",)),
+        ("tenant-b", "override", TENANT_ACL, ("b.example.com",))]
+
+
+def test_a_tenant_that_disables_waf_has_no_edge_layer():
+    from auditor.inventory import Tenant
+
+    inventory = _tenant_inventory(Tenant("dt-1", "tenant-a", True, web_acl_action="disable"),
+                                  Tenant("dt-2", "tenant-b", True))
+    [waf001] = evaluate(inventory, [RULES["WAF-001"]])
+    assert waf001.status is Status.FAIL and "tenant-a" in waf001.message
+    [waf004] = evaluate(inventory, [RULES["WAF-004"]])  # tenant-b uses the distribution's
+    assert waf004.status is Status.PASS
+
+
+def test_a_tenant_override_is_judged_by_its_own_web_acl():
+    from auditor.inventory import Tenant
+
+    inventory = _tenant_inventory(Tenant("dt-1", "tenant-a", True),
+                                  Tenant("dt-2", "tenant-b", True, web_acl_action="override",
+                                         web_acl_arn=TENANT_ACL))
+    [waf004] = evaluate(inventory, [RULES["WAF-004"]])
+    assert waf004.status is Status.FAIL and "tenant-b" in waf004.message
+    assert waf004.evidence["tenant_web_acls"] == {"tenant-a": "edge", "tenant-b": "tenant-b"}
+    [waf001] = evaluate(inventory, [RULES["WAF-001"]])
+    assert waf001.status is Status.PASS
+
+
+def test_unread_tenants_are_an_error():
+    scenario = Scenario()
+    dist = replace(scenario.distribution(), connection_mode="tenant-only",
+                   tenants=Unavailable("cloudfront:ListDistributionTenants", "AccessDenied",
+                                       "no"))
+    inventory = scenario.but(distributions=(dist,)).build()
+    for rule_id in ("WAF-001", "WAF-004"):
+        [result] = evaluate(inventory, [RULES[rule_id]])
+        assert result.status is Status.ERROR and "ListDistributionTenants" in result.message

@@ -252,6 +252,8 @@ class _Collector:
         def details(dist: Distribution) -> Distribution:
             return replace(
                 dist,
+                tenants=cloudfront.tenants(calls, dist)
+                if dist.connection_mode == "tenant-only" and "edge_waf" in want else None,
                 logging_enabled=cloudfront.logging_enabled(calls, dist)
                 if "edge_logging" in want else None,
                 realtime_metrics=cloudfront.realtime_metrics(calls, dist)
@@ -281,6 +283,12 @@ class _Collector:
         if not started:
             return inventory
         done = {k: f.result() if f else None for k, f in started.items()}
+        done["details"] = list(done["details"])  # a map's iterator: read it once
+        overrides = [t.web_acl_arn for d in done["details"] if isinstance(d.tenants, tuple)
+                     for t in d.tenants if t.web_acl_action == "override" and t.web_acl_arn
+                     and t.web_acl_arn not in done["acls"]]
+        done["acls"].update({a: wafv2.edge_web_acl(self.calls, a)
+                             for a in dict.fromkeys(overrides)})
         referenced = list(dict.fromkeys(g for acl in done["acls"].values()
                                         if isinstance(acl, WebAcl) for g in acl.rule_groups))
         rule_groups = {g: wafv2.rule_group_rate_limited(self.calls, g) for g in referenced}

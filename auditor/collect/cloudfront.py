@@ -17,6 +17,7 @@ from auditor.inventory import (
     Distribution,
     Origin,
     OriginHeader,
+    Tenant,
 )
 from auditor.secrets import Secret
 from auditor.session import GLOBAL_SERVICE_REGION
@@ -24,7 +25,8 @@ from auditor.session import GLOBAL_SERVICE_REGION
 OPERATIONS = ("cloudfront:ListDistributions", "cloudfront:GetDistributionConfig",
               "cloudfront:GetMonitoringSubscription", "cloudfront:GetCachePolicy",
               "cloudfront:ListVpcOrigins", "cloudfront:GetOriginRequestPolicy",
-              "logs:DescribeDeliverySources", "logs:DescribeDeliveries")
+              "logs:DescribeDeliverySources", "logs:DescribeDeliveries",
+              "cloudfront:ListDistributionTenants")
 READ_TIMEOUT_DEFAULT = 30
 KEEPALIVE_DEFAULT = 5
 CF = GLOBAL_SERVICE_REGION
@@ -201,3 +203,19 @@ def logging_v2_sources(calls: Calls) -> set[str] | Unavailable:
         return deliveries
     used = {d.get("deliverySourceName", "") for d in deliveries}
     return {arn for name, arns in by_name.items() if name in used for arn in arns}
+
+
+def tenants(calls: Calls, dist: Distribution) -> tuple[Tenant, ...] | Unavailable:
+    """The tenants of a multi-tenant distribution, with their web ACL customisations."""
+    raw = calls.paginate("cloudfront", CF, "list_distribution_tenants", "DistributionTenantList",
+                         resource=dist.arn, AssociationFilter={"DistributionId": dist.id})
+    if isinstance(raw, Unavailable):
+        return raw
+    found = []
+    for item in raw:
+        acl = (item.get("Customizations") or {}).get("WebAcl") or {}
+        found.append(Tenant(item.get("Id", ""), item.get("Name", ""),
+                            bool(item.get("Enabled", True)),
+                            tuple(d.get("Domain", "") for d in item.get("Domains") or []),
+                            acl.get("Action", ""), acl.get("Arn", "")))
+    return tuple(found)
