@@ -511,10 +511,20 @@ class Topology:
             elif behavior is not None:
                 forwards = behavior.legacy_forwards_host
             if forwards:
-                hosts |= {a.lower() for a in dist.aliases} or {dist.domain_name.lower()}
+                hosts |= self._viewer_hosts(dist)
             else:
                 hosts.add(path.origin.domain_name.lower().rstrip("."))
         return hosts
+
+    @staticmethod
+    def _viewer_hosts(dist: Distribution) -> set[str]:
+        """The Host names viewers use: the aliases, a multi-tenant distribution's tenant
+        domains too, or the distribution's own domain."""
+        hosts = {a.lower() for a in dist.aliases}
+        if dist.connection_mode == "tenant-only":
+            hosts |= {d.lower() for t in need(dist.tenants or ()) for d in t.domains
+                      if t.enabled}
+        return hosts or {dist.domain_name.lower()}
 
     def reachable_rules(self, path: EdgePath) -> Iterator[tuple[Listener, ListenerRule]]:
         """The forwarding rules this path's requests can match (catalogue "Reachable

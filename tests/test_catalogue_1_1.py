@@ -486,3 +486,19 @@ def test_unread_tenants_are_an_error():
     for rule_id in ("WAF-001", "WAF-004"):
         [result] = evaluate(inventory, [RULES[rule_id]])
         assert result.status is Status.ERROR and "ListDistributionTenants" in result.message
+
+
+def test_a_tenant_domain_is_a_host_the_alb_sees_when_host_is_forwarded():
+    from auditor.inventory import Tenant
+    from tests.scenario import BEHAVIORS, header_condition
+
+    forwarded = (replace(BEHAVIORS[0],
+                         origin_request_policy_id="216adef6-5c7f-47e4-b989-5492eafa07d3"),)
+    stale = replace(rule("5", headers=(header_condition("an-old-value-nobody-sends-3b"),),
+                         paths=("/t/*",)), host_headers=("b.example.com",))
+    scenario = Scenario(behaviors=forwarded, rules=(rule(), stale, FIXED_403_DEFAULT))
+    for domains, expect in ((("b.example.com",), Status.FAIL), (("c.example.com",), Status.PASS)):
+        dist = replace(scenario.distribution(), connection_mode="tenant-only",
+                       tenants=(Tenant("dt-2", "tenant-b", True, domains),))
+        [result] = evaluate(scenario.but(distributions=(dist,)).build(), [RULES["BYP-004"]])
+        assert result.status is expect, (domains, result.message)
