@@ -229,7 +229,7 @@ class Topology:
         if alb is not None:
             return [EdgePath(dist, origin, alb, "dns-name")]
         if origin.protocol_policy is None or _aws_host(key):
-            return self._elb_listing_gap(origin) or []
+            return []
         reached, blind = self._follow(key)
         if blind and self._dns_gap is not None:
             return self._dns_gap
@@ -284,11 +284,12 @@ class Topology:
                 continue  # a disabled distribution serves nothing, so it fronts nothing
             for origin in dist.origins:
                 links = self._origin_links(dist, origin)
+                hidden = None if links else self._elb_listing_gap(origin)
+                if hidden is not None:  # the ALB it names may be one a failed listing hid
+                    self._unresolved[dist.arn] = hidden
+                    continue
                 if isinstance(links, Unavailable):
-                    listing = links is self._elb_listing_gap(origin)
-                    if listing:  # the ALB it names may be one the failed listing hid
-                        self._unresolved[dist.arn] = links
-                    elif self._lambda_albs:
+                    if self._lambda_albs:
                         self._unresolved[dist.arn] = links
                         self._link_gap = self._link_gap or links
                     continue
@@ -426,9 +427,6 @@ class Topology:
                 )
             )
         return [groups[g] for g in alb.security_group_ids]
-
-    def prefix_list_id(self, alb: LoadBalancer) -> str | None:
-        return need(self.region_of(alb).cloudfront_prefix_list_id)
 
     def cloudfront_sources(self, alb: LoadBalancer) -> dict[str, str | None]:
         """CloudFront's origin-facing prefix lists in the ALB's region, by family."""

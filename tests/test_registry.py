@@ -106,3 +106,13 @@ def test_readme_documents_every_rule():
     readme = (Path(__file__).parent.parent / "README.md").read_text()
     for rule_id, (slug, _, _) in CONTRACT.items():
         assert f"| {rule_id} | {slug} |" in readme, rule_id
+
+
+def test_readme_tables_are_the_generated_catalogue():
+    """The README's rule and parameter tables are `auditor.report.catalogue`'s output
+    (regenerate: python -m auditor.report.catalogue README.md)."""
+    from auditor.report.catalogue import marked_section, sections
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    for name, body in sections().items():
+        assert marked_section(readme, name) == body, f"README {name} table is stale"
