@@ -8,7 +8,7 @@ from typing import Any
 
 from auditor.findings import Result, Status, Verdict
 from auditor.gaps import DataUnavailable
-from auditor.headers import seal_all
+from auditor.headers import MIN_LITERALS, seal_all, weak_threshold
 from auditor.inventory import GLOBAL_REGION, T_ACCOUNT, Inventory, ResourceRef
 from auditor.rule import RetiredRule, Rule, SubjectKind
 from auditor.topology import SubjectSet, Topology
@@ -118,13 +118,15 @@ def evaluate(
 
     ``params`` maps a rule id to parameter overrides (from ``--config``).
     """
-    return evaluate_topology(topology_of(inventory), rules, params)
+    return evaluate_topology(topology_of(inventory, min_literals=weak_threshold(params)),
+                             rules, params)
 
 
-def topology_of(*inventories: Inventory) -> Topology:
+def topology_of(*inventories: Inventory, min_literals: int = MIN_LITERALS) -> Topology:
     """The one graph over a run's inventories that the rules read (and the path pictures
     are drawn from)."""
-    sealed, _ = seal_all(inventories)  # a no-op for collected inventories, sealed already
+    # a no-op for collected inventories, sealed already
+    sealed, _ = seal_all(inventories, min_literals)
     return Topology(*sealed)
 
 

@@ -34,6 +34,12 @@ T_ACCOUNT = "AWS::Organizations::Account"
 GLOBAL_REGION = "global"
 
 
+def NOT_READ(operation: str, what: str) -> Unavailable:
+    """The stand-in for data a collector did not (yet) read: a rule that needs it fails
+    closed, and a snapshot of an older version that lacks it cannot pass."""
+    return Unavailable(operation, "NotCollected", f"{what} was not read")
+
+
 @dataclass(frozen=True)
 class ResourceRef:
     """What a result is about."""
@@ -131,6 +137,9 @@ class ListenerRule:
     host_regexes: tuple[str, ...] = ()  # host-header RegexValues
     source_ips: tuple[str, ...] = ()  # source-ip CIDRs of the rule
     action_types: tuple[str, ...] = ()  # every action, in order (authenticate-*, forward)
+    # authenticate-oidc / authenticate-cognito actions whose OnUnauthenticatedRequest is
+    # ``allow``: the request goes on to the target without a login (ALB-012)
+    unauthenticated_allowed: tuple[str, ...] = ()
 
     @property
     def route_key(self) -> tuple:
@@ -151,8 +160,8 @@ class Listener:
     rules: tuple[ListenerRule, ...] | Unavailable
     ssl_policy: str = ""
     mutual_auth_mode: str = "off"  # off | passthrough | verify
-    # names (domain and SANs) on its certificates; None: not read (only read when an HTTPS
-    # origin's domain resolves through no Route 53 record of the run)
+    # names (domain and SANs) on its certificates; None: not read (read for the HTTPS
+    # listeners that edge paths reach: CF-008, and link 4 of an unresolved HTTPS origin)
     certificate_names: tuple[str, ...] | Unavailable | None = None
 
 
@@ -245,6 +254,11 @@ class LambdaFunction:
     policy: tuple[PolicyStatement, ...] | Unavailable
     urls: tuple[FunctionUrl, ...] | Unavailable
     provisioned_concurrency: int | Unavailable | None  # None: none configured
+    # ReservedConcurrentExecutions (GetFunctionConcurrency, per function, every qualifier
+    # shares it); None: no reservation. Not read until the collector says otherwise.
+    reserved_concurrency: int | Unavailable | None = field(
+        default_factory=lambda: NOT_READ("lambda:GetFunctionConcurrency",
+                                         "reserved concurrency"))
 
     @property
     def ref(self) -> ResourceRef:
@@ -276,6 +290,7 @@ class WafHeaderCheck:
     positional: str = "EXACTLY"
     value_count: int = -1
     weak_count: int = -1
+    transformations: tuple[str, ...] = ()  # TextTransformations types, in priority order
 
     @property
     def accepted_count(self) -> int:
@@ -441,6 +456,25 @@ class RestApi:
 
 
 @dataclass(frozen=True)
+class VpcOriginEndpoint:
+    """How a CloudFront VPC origin connects to its load balancer (GetVpcOrigin)."""
+
+    protocol_policy: str  # http-only | https-only | match-viewer
+    http_port: int
+    https_port: int
+
+
+@dataclass(frozen=True)
+class VpcOriginServiceGroup:
+    """The group CloudFront creates in a VPC for VPC origins, and the private addresses of
+    its network interfaces (read only where a CIDR rule, not a group reference, might be
+    what admits them)."""
+
+    group_id: str  # "": the VPC has no such group (no VPC origin was ever set up in it)
+    addresses: tuple[str, ...] | Unavailable | None = None
+
+
+@dataclass(frozen=True)
 class RegionInventory:
     region: str
     load_balancers: tuple[LoadBalancer, ...] | Unavailable
@@ -460,6 +494,9 @@ class RegionInventory:
     rest_apis: tuple[RestApi, ...] | Unavailable = ()
     # The applied rules-per-ALB quota (elbv2:DescribeAccountLimits); None: not read
     alb_rules_quota: int | Unavailable | None = None
+    # VPC id -> CloudFront-VPCOrigins-Service-SG there, for VPCs of internal ALBs that a
+    # VPC origin reaches (SG-003); None: not read
+    vpc_origin_groups: dict[str, VpcOriginServiceGroup] | Unavailable | None = None
 
 
 @dataclass(frozen=True)
@@ -488,11 +525,22 @@ class Inventory:
     # the origin sends, keyed by auditor.headers.match_key; None where the regex readings
     # disagree (undetermined); secrets are gone by then.
     header_matches: dict[str, bool | None] = field(default_factory=dict)
+    # Set by sealing too, per accepted value of every header check guarding an ALB (keyed
+    # by auditor.headers.value_key): whether some distribution fronting that ALB sends a
+    # value it accepts (BYP-010); None where the readings disagree.
+    header_values_sent: dict[str, bool | None] = field(default_factory=dict)
+    # The literal-character threshold the weakness verdicts were computed with (BYP-009's
+    # min_literals when the inventory was sealed); 0 before sealing.
+    weak_min_literals: int = 0
     sealed: bool = False
     cache_policies: dict[str, CachePolicy | Unavailable] = field(default_factory=dict)
     # origin request policy id -> whether it forwards the viewer's Host header
     origin_request_policies: dict[str, bool | Unavailable] = field(default_factory=dict)
     vpc_origins: dict[str, str] | Unavailable = field(default_factory=dict)  # id -> endpoint ARN
+    # VPC origin id -> its ports and protocol (GetVpcOrigin), for VPC origins that reach an
+    # internal Lambda ALB (SG-003)
+    vpc_origin_endpoints: dict[str, VpcOriginEndpoint | Unavailable] = field(
+        default_factory=dict)
     # Route 53: domain -> every name its alias or CNAME records point to (all records of a
     # weighted, latency, failover, geolocation or multivalue set), from this account's
     # public zones; chains are followed hop by hop across every inventory of a run.

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from auditor.accounts import DEFAULT_ROLE, assume
-from auditor.collect import certificates
+from auditor.collect import certificates, vpc_origin_access
 from auditor.collect.account import METRIC_DAYS_DEFAULT, collect_inventory, identify
 from auditor.collect.across import link_accounts
 from auditor.collect.base import Calls
@@ -24,7 +24,7 @@ from auditor.collect.plan import Plan
 from auditor.collect.route53 import Zones
 from auditor.engine import evaluate_topology, topology_of, unreachable
 from auditor.findings import Result, Status
-from auditor.headers import seal_all
+from auditor.headers import seal_all, weak_threshold
 from auditor.inventory import CallFailure, Inventory
 from auditor.paths import PathPicture, pictures
 from auditor.rule import Rule
@@ -159,8 +159,11 @@ def collect(ctx: AwsContext, regions: Sequence[str],
         # One graph across the run: DNS chains and edge details that cross accounts.
         linked = link_accounts(found, plan, days)
         if plan.path:  # link 4: certificates, where an HTTPS origin resolves through no record
-            linked = certificates.attach(linked, {z.calls.account: z.calls for _, z in found})
-        inventories, secrets = seal_all(linked)
+            every = {z.calls.account: z.calls for _, z in found}
+            linked = certificates.attach(linked, every, "listener_certificates" in plan)
+            if "vpc_origin_access" in plan:  # SG-003: once the paths are known
+                linked = vpc_origin_access.attach(linked, every)
+        inventories, secrets = seal_all(linked, weak_threshold(params))
     finally:
         for context in contexts[1:]:
             context.close()  # its counters stay; its clients go

@@ -19,7 +19,8 @@ import dacite
 from auditor import TOOL_NAME, __version__
 from auditor.scan import Collection
 
-SNAPSHOT_VERSION = 2  # 2: Route 53 answers hold every record of a set; verdicts across accounts
+SNAPSHOT_VERSION = 3  # 3: catalogue 1.1 rules (sent-value and weakness verdicts, VPC origin
+# gates, reserved concurrency, listener certificates); 2: every record of a Route 53 set
 
 
 class SnapshotError(ValueError):

@@ -123,6 +123,8 @@ class Topology:
         self._index_graph()
         self._header_matches = {k: v for inv in inventories
                                 for k, v in inv.header_matches.items()}
+        self._values_sent = {k: v for inv in inventories
+                             for k, v in inv.header_values_sent.items()}
         self._dns, self._dns_gap = self._merge_dns()
         self._paths_by_alb: dict[str, list[EdgePath]] = {}
         self._paths_by_dist: dict[str, list[EdgePath]] = {}
@@ -233,7 +235,9 @@ class Topology:
         reached, blind = self._follow(key)
         if blind and self._dns_gap is not None:
             return self._dns_gap
-        if not reached and self._https(dist, origin):
+        if not reached and key not in self._dns and self._https(dist, origin):
+            # link 4 only where no record of the run resolves the domain: a record that
+            # leads elsewhere says where CloudFront connects, whatever certificates match
             return self._certificate_links(dist, origin, key)
         return [EdgePath(dist, origin, alb, "route53", via) for alb, via in reached]
 
@@ -405,6 +409,10 @@ class Topology:
 
     def target_groups_of(self, alb: LoadBalancer) -> list[TargetGroup]:
         return list(self._tgs_by_alb.get(alb.arn, ()))
+
+    def albs_of_target_group(self, tg: TargetGroup) -> list[LoadBalancer]:
+        """The Lambda ALBs the target group is attached to."""
+        return [self._albs_by_arn[a] for a in tg.load_balancer_arns if a in self._albs_by_arn]
 
     def albs_of_function(self, function: LambdaFunction) -> list[LoadBalancer]:
         return list(self._albs_by_function.get(function.arn, ()))
@@ -591,6 +599,22 @@ class Topology:
         return self._header_matches.get(
             match_key(path.distribution, path.origin, rule, index), False)
 
+    def value_sent(self, alb: LoadBalancer, owner: str, check: int, value: int) -> bool | None:
+        """Whether some distribution fronting the ALB sends a value that the ``value``-th
+        accepted value of a header check accepts (computed at sealing; BYP-010)."""
+        from auditor.headers import value_key
+
+        key = value_key(alb.arn, owner, check, value)
+        if key not in self._values_sent:
+            raise DataUnavailable(Unavailable(
+                "edge-audit:seal", "NotCollected",
+                "the header values were not compared when the inventory was sealed"))
+        return self._values_sent[key]
+
+    def weak_threshold(self, alb: LoadBalancer) -> int:
+        """The literal-character count the ALB's weakness verdicts were sealed with."""
+        return self._accounts[alb.account].weak_min_literals
+
     def ssl_protocols(self, alb: LoadBalancer, policy: str) -> tuple[str, ...]:
         policies = need(self.region_of(alb).ssl_policies)
         if policy not in policies:
@@ -612,6 +636,10 @@ class Topology:
     def edge_metrics(self, dist: Distribution) -> MetricSeries:
         """CloudFront's series, read in us-east-1 of the distribution's account."""
         return _series(self._accounts[dist.account].edge_metrics, "cloudwatch:GetMetricData")
+
+    def vpc_origin_endpoints(self, dist: Distribution):
+        """VPC origin id -> its endpoint configuration, in the distribution's account."""
+        return self._accounts[dist.account].vpc_origin_endpoints
 
     def edge_rule_groups(self, dist: Distribution) -> dict[str, bool | Unavailable]:
         """Referenced rule groups of the distribution's account: acting rate rule or not."""

@@ -23,6 +23,9 @@ from bench.generate import REGIONS, seed
 from bench.minimum import count, minimum_calls
 from bench.proxy import FakeAws
 from bench.server import moto_server
+from rules import load_rules
+
+RULE_COUNT = len(load_rules())
 
 CREDS = {"aws_access_key_id": "bench", "aws_secret_access_key": "bench",
          "region_name": "us-east-1"}
@@ -103,7 +106,7 @@ def side_by_side(apps: int, latency: float) -> list[dict]:
             mine = scan(fake.endpoint, REGIONS, ["--pacing", "aws"])
             calls = sum(fake.stats.calls.values())
             throttled = sum(fake.stats.throttled.values())
-        rows.append({"tool": "edge-audit (51 rules)", "wall_s": round(mine["wall_s"], 1),
+        rows.append({"tool": f"edge-audit ({RULE_COUNT} rules)", "wall_s": round(mine["wall_s"], 1),
                      "calls": calls, "throttled": throttled,
                      "peak_rss_mb": round(mine["peak_rss_mb"], 1),
                      "findings": len(mine["doc"]["results"])})
@@ -173,8 +176,8 @@ def markdown(rows: list[dict], command: str, many: dict | None = None,
         f"Machine: {platform.platform()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}.  ",
         f"Command: `{command}`  ", f"Date: {time.strftime('%Y-%m-%d')}", "",
-        "Each scan is the real `edge-audit scan` of all 51 rules, through `bench/proxy.py`: "
-        "40 ms per call, and in `limits` mode AWS's documented token buckets "
+        f"Each scan is the real `edge-audit scan` of all {RULE_COUNT} rules, through "
+        "`bench/proxy.py`: 40 ms per call, and in `limits` mode AWS's documented token buckets "
         "(`auditor/pacing.py`). `minimum` is the formula in `bench/minimum.py`; `bound` is "
         "what those limits impose (`bench/bounds.py`): no client could finish sooner.", "",
         "| apps | mode | wall s | bound s | wall / bound | calls | minimum | calls / min | "

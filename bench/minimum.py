@@ -14,12 +14,15 @@ aliases (F_alias) or bare (F_bare), listeners (L), regional web ACLs and REST AP
            DescribeAccountLimits (applied rules quota)      1            (if any Lambda ALB)
     ec2    DescribeSecurityGroups + prefix lists            2            (if any Lambda ALB;
                                                                          both families, 1 call)
-    lambda per function: GetFunction + policy + URL listing 3 x F  (every alias's URL at once)
+    lambda per function: GetFunction + policy + URL listing
+           + reserved concurrency                           4 x F  (every alias's URL at once)
            per alias: provisioned concurrency               1 x F_alias
            per alias whose unqualified function has a URL: that policy   (none seeded)
     wafv2  min(ALBs, 1 + 2 x regional ACLs)                 per-ALB, or list + resources
                                                             and rules of each ACL
-    cloudwatch GetMetricData (500 queries a call) + alarms  ceil(q / 500) + 1  (per region)
+    cloudwatch GetMetricData (500 queries a call) + alarms  ceil(q / 500) + 1  (per region;
+                                                            q: 3 per ALB, 1 per TG, and
+                                                            Throttles + Duration per F)
     apigateway GetRestApis + GetStages per API              1 + APIs
 
 and once per account: ListDistributions (100 a page); per edge distribution its config and
@@ -30,7 +33,10 @@ us-east-1 alarms come from the region's when scanned. Route 53 is read only for 
 origin domains (none seeded): ListHostedZones once per account asked, and
 ListResourceRecordSets once per name and account whose zones hold it. Listener
 certificates (DescribeListenerCertificates per HTTPS listener, acm:DescribeCertificate per
-certificate) are read only for an HTTPS origin that no record resolves (none seeded).
+certificate) are read for the listeners HTTPS edge paths connect to (CF-008): one
+DescribeListenerCertificates per such listener (H) and one acm:DescribeCertificate per
+distinct certificate on them (C). VPC origins (GetVpcOrigin, the service group, its
+interfaces) are read only for a VPC origin to an internal ALB (none seeded: moto lacks them).
 """
 
 from __future__ import annotations
@@ -53,11 +59,14 @@ class Counts:
     regions: int = 0
     distributions: int = 0
     edge_acls: int = 0
+    https_edge_listeners: int = 0
+    edge_certificates: int = 0
 
 
 def count(endpoint: str, regions, credentials: dict) -> Counts:
     session = boto3.Session(**credentials)
     counts = Counts(regions=len(regions))
+    https_listeners: dict[tuple[str, int], tuple[str, str]] = {}  # (ALB DNS, port) -> listener
     for region in regions:
         elb = session.client("elbv2", region_name=region, endpoint_url=endpoint)
         tgs = [g for p in elb.get_paginator("describe_target_groups").paginate()
@@ -65,8 +74,13 @@ def count(endpoint: str, regions, credentials: dict) -> Counts:
         albs = {a for g in tgs for a in g["LoadBalancerArns"]}
         counts.albs += len(albs)
         counts.target_groups += len(tgs)
+        dns = {lb["LoadBalancerArn"]: lb["DNSName"].lower() for lb in elb.describe_load_balancers(
+            LoadBalancerArns=sorted(albs))["LoadBalancers"]} if albs else {}
         for alb in albs:
-            counts.listeners += len(elb.describe_listeners(LoadBalancerArn=alb)["Listeners"])
+            listeners = elb.describe_listeners(LoadBalancerArn=alb)["Listeners"]
+            counts.listeners += len(listeners)
+            https_listeners.update({(dns[alb], li["Port"]): (region, li["ListenerArn"])
+                                    for li in listeners if li["Protocol"] == "HTTPS"})
         for g in tgs:
             for t in elb.describe_target_health(TargetGroupArn=g["TargetGroupArn"])[
                     "TargetHealthDescriptions"]:
@@ -80,6 +94,19 @@ def count(endpoint: str, regions, credentials: dict) -> Counts:
     dists = cf.list_distributions()["DistributionList"].get("Items") or []
     counts.distributions = len(dists)
     counts.edge_acls = len({d["WebACLId"] for d in dists if d.get("WebACLId")})
+    edge = {https_listeners[(o["DomainName"].lower().removeprefix("dualstack."),
+                             o["CustomOriginConfig"]["HTTPSPort"])]
+            for d in dists for o in d["Origins"]["Items"]
+            if (o.get("CustomOriginConfig") or {}).get("OriginProtocolPolicy") == "https-only"
+            and (o["DomainName"].lower().removeprefix("dualstack."),
+                 o["CustomOriginConfig"]["HTTPSPort"]) in https_listeners}
+    counts.https_edge_listeners = len(edge)
+    certs = set()
+    for region, listener in edge:
+        elb = session.client("elbv2", region_name=region, endpoint_url=endpoint)
+        certs |= {c["CertificateArn"] for c in elb.describe_listener_certificates(
+            ListenerArn=listener)["Certificates"]}
+    counts.edge_certificates = len(certs)
     return counts
 
 
@@ -92,8 +119,9 @@ def minimum_calls(c: Counts, albs_per_region: list[int], acls_per_region: list[i
     per_region = sum(
         2 + (1 + 1 + 2 + _waf(albs, acls) + 1 + 1 + 1 if albs else 0)
         for albs, acls in zip(albs_per_region, acls_per_region, strict=True))
-    queries = 4 * c.albs + c.target_groups + c.functions  # ALB x3, TG, function metrics
+    queries = 4 * c.albs + c.target_groups + 2 * c.functions  # ALB x3, TG, function x2
     return (1 + per_region + 2 * c.albs + c.listeners + 2 * c.target_groups
-            + 3 * c.functions + c.aliased + math.ceil(queries / 500) + c.rest_apis
+            + 4 * c.functions + c.aliased + c.https_edge_listeners + c.edge_certificates
+            + math.ceil(queries / 500) + c.rest_apis
             + math.ceil(c.distributions / 100) + 2 * c.distributions + c.edge_acls
             + math.ceil(2 * c.distributions / 500))

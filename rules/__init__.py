@@ -21,12 +21,15 @@ RETIRED = (
 
 PACKS = (
     "rules.bypass",
+    "rules.origin_secrets",
     "rules.security_groups",
     "rules.target_groups",
     "rules.limits",
     "rules.waf",
     "rules.cloudfront",
     "rules.alb",
+    "rules.alb_guards",
+    "rules.functions",
     "rules.operations",
 )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable
 
+from auditor.gaps import need
 from auditor.inventory import LoadBalancer
 from auditor.topology import EdgePath, Topology
 
@@ -62,3 +63,14 @@ def fronted_internet_paths(topo: Topology, alb: LoadBalancer) -> list[EdgePath] 
     if not alb.internet_facing:
         return None
     return topo.edge_paths_of_alb(alb) or None
+
+
+def alb_attribute(alb: LoadBalancer, key: str, default: str) -> tuple[str, bool]:
+    """(value, whether it is AWS's documented default because the key was absent)."""
+    attributes = need(alb.attributes)
+    return (attributes[key], False) if key in attributes else (default, True)
+
+
+def sent_header_names(paths: Iterable[EdgePath]) -> set[str]:
+    """The custom header names (lower case) the fronting origins send."""
+    return {h.name.lower() for p in paths for h in p.origin.custom_headers}

@@ -12,15 +12,10 @@ from auditor.gaps import need
 from auditor.inventory import LoadBalancer
 from auditor.rule import Params, Rule, SubjectKind
 from auditor.topology import Topology
+from rules._common import alb_attribute as _attribute
 from rules._common import path_related
 
 OLD_TLS = {"SSLv3", "TLSv1", "TLSv1.1"}
-
-
-def _attribute(alb: LoadBalancer, key: str, default: str) -> tuple[str, bool]:
-    """(value, whether it is AWS's documented default because the key was absent)."""
-    attributes = need(alb.attributes)
-    return (attributes[key], False) if key in attributes else (default, True)
 
 
 def check_http_listener_serves(topo: Topology, alb: LoadBalancer, params: Params):

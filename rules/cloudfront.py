@@ -167,6 +167,48 @@ def check_logging_off(topo: Topology, dist: Distribution, params: Params):
                         "real-time logs", related, logging=False)
 
 
+def _certificate_check(topo: Topology, path: EdgePath) -> dict | None:
+    """The names CloudFront checks on this HTTPS path against the listener's certificate
+    names: evidence of the names no certificate covers, or None when all are covered."""
+    from auditor.routes import certificate_covers
+
+    port = topo.origin_port(path)
+    listeners = [li for li in need(path.alb.listeners)
+                 if li.port == port and li.protocol == "HTTPS"]
+    checked = sorted(topo.hosts_seen(path))
+    found = dict(path_evidence(path), port=port, names_checked=checked)
+    if not listeners:
+        return dict(found, uncovered=checked, listener=None)
+    listener = listeners[0]
+    if listener.certificate_names is None:
+        raise DataUnavailable(Unavailable("elbv2:DescribeListenerCertificates",
+                                          "NotCollected", "listener certificates not read"))
+    names = need(listener.certificate_names)
+    uncovered = [h for h in checked if not any(certificate_covers(n, h) for n in names)]
+    if not uncovered:
+        return None
+    return dict(found, uncovered=uncovered, certificate_names=list(names),
+                listener=listener.arn)
+
+
+def check_origin_certificate_mismatch(topo: Topology, dist: Distribution, params: Params):
+    paths = [p for p in _paths(topo, dist) or () if topo.effective_protocol(p) == "HTTPS"]
+    if not paths:
+        return None
+    broken = [b for b in (_certificate_check(topo, p) for p in paths) if b]
+    related = path_related(paths, dists=False)
+    if broken:
+        raw = [b for b in broken if any(".elb.amazonaws.com" in n for n in b["uncovered"])]
+        hint = (": the origin is the ALB's own *.elb.amazonaws.com name, for which no "
+                "certificate can be issued" if raw else "")
+        return Verdict.fail(
+            "CloudFront connects over HTTPS to a listener whose certificate does not cover "
+            f"the name it checks{hint}. The TLS handshake fails, and every cache miss is a "
+            "502", related, mismatched=broken)
+    return Verdict.ok("The ALB's certificate covers every name CloudFront checks", related,
+                      paths_checked=len(paths))
+
+
 RULES = (
     Rule(
         "CF-001",
@@ -264,5 +306,27 @@ RULES = (
         SubjectKind.EDGE_DISTRIBUTION,
         check_logging_off,
         needs=("edge_logging",),
+    ),
+    Rule(
+        "CF-008",
+        "origin-certificate-mismatch",
+        Severity.HIGH,
+        "ALB certificate does not match the name CloudFront checks",
+        "AWS",
+        "AWS: with HTTPS to a custom origin, the origin's certificate must match the origin "
+        "domain, or the Host header when Host is forwarded",
+        "CloudFront validates the origin's certificate: one of its names (one wildcard level "
+        "allowed) must match the origin domain, or the viewer's Host when the origin request "
+        "policy forwards Host (AWS, \"Requiring HTTPS for communication between CloudFront "
+        "and your custom origin\"); otherwise it answers 502. The deep-dive's recipe, the "
+        "raw *.elb.amazonaws.com name with HTTPS and Host not forwarded, always fails this "
+        "check: ACM cannot issue a certificate for that name.",
+        "Give the ALB a domain of your own (a Route 53 alias to it), attach an ACM "
+        "certificate for that name to the HTTPS listener, and make that name the origin "
+        "domain; or forward Host and cover the distribution's aliases. Add the certificate "
+        "to the listener before changing the origin, or the distribution fails in between.",
+        SubjectKind.EDGE_DISTRIBUTION,
+        check_origin_certificate_mismatch,
+        needs=("listener_certificates", "request_policies"),
     ),
 )

@@ -1,9 +1,8 @@
-"""LMB, MON, COST and APIGW: what the pattern looks like in operation.
+"""MON, COST and APIGW: what the pattern looks like in operation.
 
 rec. 10 names three metrics to watch (CloudFront cache hit ratio, ALB target response
-time, Lambda concurrent executions); the Common Failure Modes table adds throttling
-(503s); rec. 1 says the pattern pays off above about 30 M requests a month; the reuse
-article bounds REST API reuse at 10 stages.
+time, Lambda concurrent executions); rec. 1 says the pattern pays off above about 30 M
+requests a month; the reuse article bounds REST API reuse at 10 stages.
 """
 
 from __future__ import annotations
@@ -20,7 +19,6 @@ from auditor.inventory import (
     alb_dimensions,
     distribution_dimensions,
     elb_dimension,
-    function_dimensions,
     metric_key,
 )
 from auditor.rule import Params, Rule, SubjectKind
@@ -47,20 +45,6 @@ def _watching(alarms, namespace: str, metric: str, **dims: str) -> list[str]:
             and all(a.dimensions.get(k) == v for k, v in dims.items())
         }
     )
-
-
-def check_throttles(topo: Topology, fn: LambdaFunction, params: Params):
-    days = params["window_days"]
-    total = topo.region_metrics(fn).total(
-        metric_key("Throttles", function_dimensions(fn)), days
-    )
-    evidence = {"window_days": days, "Throttles": total}
-    if total > 0:
-        return Verdict.fail(
-            f"{total:g} throttled invocations in the last {days} days: the ALB answered 503",
-            **evidence,
-        )
-    return Verdict.ok(f"No throttles in the last {days} days", **evidence)
 
 
 def check_target_response_alarm(topo: Topology, alb: LoadBalancer, params: Params):
@@ -170,21 +154,6 @@ def check_stage_quota(topo: Topology, api: RestApi, params: Params):
 REC10 = "rec. 10: watch cache hit ratio, target response time and concurrent executions"
 
 RULES = (
-    Rule(
-        "LMB-001",
-        "throttles-observed",
-        Severity.MEDIUM,
-        "Target function throttled",
-        "FM",
-        "FM: ALB 503 when Lambda is throttled by its concurrency limit",
-        "Each throttle is a request the ALB answered with 503.",
-        "Raise the function's reserved concurrency (or the account limit), or add provisioned "
-        "concurrency for predictable peaks.",
-        SubjectKind.TARGET_FUNCTION,
-        check_throttles,
-        params={"window_days": 14},
-        needs=("targets", "region_metrics"),
-    ),
     Rule(
         "MON-001",
         "no-target-response-alarm",

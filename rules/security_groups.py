@@ -19,6 +19,7 @@ from rules._common import (
     is_world,
     path_evidence,
     path_related,
+    sg_arn,
 )
 
 
@@ -159,6 +160,35 @@ def check_origin_port_blocked(topo: Topology, alb: LoadBalancer, params: Params)
     )
 
 
+def check_vpc_origin_sg_blocks(topo: Topology, alb: LoadBalancer, params: Params):
+    from auditor.vpc_gate import BLOCKED, UNKNOWN, gate_of
+
+    gates = [(p, gate_of(topo, p)) for p in topo.edge_paths_of_alb(alb)]
+    gates = [(p, g) for p, g in gates if g is not None]
+    if not gates:
+        return None  # no VPC origin reaches this (internal) ALB
+    seen = [dict(path_evidence(p), service_group=g.group_id or None,
+                 ports={str(k): v for k, v in g.ports.items()}) for p, g in gates]
+    related = path_related([p for p, _ in gates], albs=False)
+    related += [sg_arn(topo, alb, g) for g in alb.security_group_ids]
+    blocked = [s for s, (_, g) in zip(seen, gates, strict=True) if BLOCKED in g.ports.values()]
+    if blocked:
+        missing = any(not g.group_id for _, g in gates)
+        why = (" (the VPC has no CloudFront-VPCOrigins-Service-SG: the VPC origin was "
+               "never deployed in it)" if missing else "")
+        return Verdict.fail(
+            "No security-group rule admits the VPC origin's port from CloudFront's service "
+            f"group{why}: every request that misses the cache fails", related,
+            vpc_origins=seen)
+    if any(UNKNOWN in g.ports.values() for _, g in gates):
+        raise DataUnavailable(Unavailable(
+            "ec2:DescribeNetworkInterfaces", "Undetermined",
+            "the port is admitted only by CIDRs, and the VPC origin's network interfaces "
+            "were not found to tell whether they hold them"))
+    return Verdict.ok("The ALB admits its VPC origin on the port it connects to", related,
+                      vpc_origins=seen)
+
+
 RULES = (
     Rule(
         "SG-001",
@@ -190,5 +220,25 @@ RULES = (
         SubjectKind.LAMBDA_ALB,
         check_origin_port_blocked,
         needs=("security_groups", "prefix_list"),
+    ),
+    Rule(
+        "SG-003",
+        "vpc-origin-sg-blocks",
+        Severity.MEDIUM,
+        "Internal ALB does not admit its CloudFront VPC origin",
+        "reuse, AWS",
+        "reuse: a VPC origin keeps the ALB private; AWS: its security group must admit "
+        "CloudFront's service group",
+        "A VPC origin reaches the internal ALB from network interfaces in the ALB's VPC "
+        "that carry the group CloudFront-VPCOrigins-Service-SG (AWS, \"Restrict access "
+        "with VPC origins\"). Their addresses are private, so the origin-facing prefix "
+        "list does not admit them; without a rule for that group (or CIDRs holding those "
+        "interfaces) on the port the VPC origin uses, every cache miss fails.",
+        "Add an ingress rule to the ALB's security group on the VPC origin's port (HTTPSPort "
+        "for https-only) with CloudFront-VPCOrigins-Service-SG as the source; it exists in "
+        "the VPC once the VPC origin is deployed.",
+        SubjectKind.LAMBDA_ALB,
+        check_vpc_origin_sg_blocks,
+        needs=("security_groups", "vpc_origin_access"),
     ),
 )

@@ -13,6 +13,7 @@ from auditor.gaps import need
 from auditor.inventory import LambdaFunction, TargetGroup
 from auditor.rule import Params, Rule, SubjectKind
 from auditor.topology import Topology
+from rules._common import rule_evidence
 
 MULTI_VALUE = "lambda.multi_value_headers.enabled"
 
@@ -96,6 +97,44 @@ def check_cold_start_exposure(topo: Topology, fn: LambdaFunction, params: Params
     )
 
 
+def _unqualified(arn: str) -> bool:
+    """The bare function ARN or its ``$LATEST``: no alias, no published version."""
+    from auditor.collect.awslambda import split_arn
+
+    qualifier = split_arn(arn)[1]
+    return qualifier in (None, "$LATEST")
+
+
+def check_unqualified_target(topo: Topology, tg: TargetGroup, params: Params) -> Verdict | None:
+    targets = need(tg.targets)
+    if not targets:
+        return None  # nothing registered: TG-003's concern
+    bare = [t for t in targets if _unqualified(t)]
+    albs = list(tg.load_balancer_arns)
+    if bare:
+        return Verdict.fail(
+            "The target group registers the function without an alias or version: every "
+            "deploy changes the code under live traffic at once, with no weighted rollout, "
+            "and provisioned concurrency cannot apply", albs, unqualified_targets=bare)
+    return Verdict.ok("Every target is an alias or a published version", albs,
+                      targets=list(targets))
+
+
+def check_empty_target_group(topo: Topology, tg: TargetGroup, params: Params) -> Verdict | None:
+    routes = [(li, rule) for alb in topo.albs_of_target_group(tg)
+              for li, rule in topo.forwarding_rules(alb) if tg.arn in rule.forward_target_groups]
+    if not routes:
+        return None  # no rule sends it traffic (a weight of 0 included)
+    targets = need(tg.targets)
+    albs = list(tg.load_balancer_arns)
+    evidence = {"rules": [rule_evidence(li.port, r) for li, r in routes]}
+    if not targets:
+        return Verdict.fail(
+            f"No function is registered, yet {len(routes)} rule(s) forward here: every "
+            "request on those routes is answered 503", albs, **evidence)
+    return Verdict.ok(f"{len(targets)} target(s) registered", albs, **evidence)
+
+
 REC5 = "rec. 5: health checks every 60 s or longer, tolerant of cold starts"
 REMEDY_HC = (
     "aws elbv2 modify-target-group --health-check-interval-seconds 60 "
@@ -121,6 +160,43 @@ RULES = (
         SubjectKind.LAMBDA_TARGET_GROUP,
         check_multi_value_headers,
         needs=("tg_attributes",),
+    ),
+    Rule(
+        "TG-002",
+        "unqualified-target",
+        Severity.LOW,
+        "Lambda target group registers the bare function",
+        "rec. 6, AWS",
+        "rec. 6: register an alias, so provisioned concurrency and weighted rollouts apply",
+        "A target group that registers the function (or $LATEST) runs whatever was deployed "
+        "last: each deploy reaches all live traffic at the same moment, a rollback is "
+        "another deploy, and provisioned concurrency, which applies only to a version or "
+        "an alias (AWS, \"Configuring provisioned concurrency\"), cannot be used.",
+        "Publish a version, point an alias at it, and register the alias in a new target "
+        "group; shift the rule's weights to it (ForwardConfig) and only then deregister "
+        "the bare function: AWS fails the requests in flight on a deregistered Lambda "
+        "target, so never deregister under traffic.",
+        SubjectKind.LAMBDA_TARGET_GROUP,
+        check_unqualified_target,
+        needs=("targets",),
+    ),
+    Rule(
+        "TG-003",
+        "empty-target-group",
+        Severity.MEDIUM,
+        "Lambda target group with no function registered",
+        "FM, AWS",
+        "FM: every route must reach a function",
+        "A rule that forwards to a target group without a target gets 503 from the ALB for "
+        "every request (AWS, \"Troubleshoot your Application Load Balancers\": HTTP 503, "
+        "target groups have no registered targets). It is how a half-finished deploy or a "
+        "deregistration left behind looks.",
+        "Register the function (its alias) in the target group, with the invoke permission "
+        "for elasticloadbalancing.amazonaws.com scoped to the target group; or, if the "
+        "route is retired, remove the rule that forwards to it.",
+        SubjectKind.LAMBDA_TARGET_GROUP,
+        check_empty_target_group,
+        needs=("targets",),
     ),
     Rule(
         "HC-001",

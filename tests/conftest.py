@@ -54,8 +54,10 @@ def fake_credentials(monkeypatch):
 
 @pytest.fixture
 def moto_session():
+    from tests.moto_gaps import answer_unserved
+
     with mock_aws():
-        yield boto3.Session(region_name="us-east-1")
+        yield answer_unserved(boto3.Session(region_name="us-east-1"))
 
 
 @pytest.fixture(scope="module")

@@ -220,7 +220,8 @@ CASES = [
     Case("BYP-004", "none", "not-fronted", BASE.but(fronted=False)),
     # --- BYP-005 alb-not-behind-cloudfront
     Case("BYP-005", "fail", "no-distribution", BASE.but(fronted=False)),
-    Case("BYP-005", "fail", "origin-elsewhere", BASE.but(origin_domain="other.example.com")),
+    # no record resolves it, and the listener's *.example.com certificate cannot cover it
+    Case("BYP-005", "fail", "origin-elsewhere", BASE.but(origin_domain="other.example.net")),
     Case("BYP-005", "pass", "fronted", BASE),
     Case(
         "BYP-005",
@@ -809,7 +810,7 @@ CASES += [
         rule(), replace(rule("5", headers=(header_condition("an-old-value-nobody-sends"),),
                              paths=("/t/*",)), host_headers=("tenant-b.example.com",)),
         FIXED_403_DEFAULT))),
-    Case("BYP-004", "fail", "mismatch-for-the-origin-host", BASE.but(rules=(
+    Case("BYP-004", "fail", "mismatch-for-the-origin-host", BASE.but(origin_domain=ALB_DNS, rules=(
         rule(), replace(rule("5", headers=(header_condition("an-old-value-nobody-sends"),),
                              paths=("/t/*",)), host_headers=("web-*.elb.amazonaws.com",)),
         FIXED_403_DEFAULT))),
@@ -839,3 +840,189 @@ CASES += [
 ]
 _ = dist_metric
 
+
+# ---------------------------------------------------------------- catalogue 1.1: new rules
+from auditor.gaps import Unavailable  # noqa: E402
+from auditor.inventory import (  # noqa: E402
+    VpcOriginEndpoint,
+    VpcOriginServiceGroup,
+    WafHeaderCheck,
+)
+
+SERVICE_SG = "sg-0cf0vpc0rigin5000"
+VPC = "vpc-0a1b2c3d"
+BARE_FN = "arn:aws:lambda:us-east-1:111122223333:function:web-api"
+BASE_TG = BASE.build().regions[0].target_groups[0]
+# a target group no load balancer uses: no Lambda ALB, target group or target function
+UNATTACHED = BASE.but(target_groups=(replace(BASE_TG, load_balancer_arns=()),))
+HEADER_ACL = WebAcl("arn:aws:wafv2:us-east-1:111122223333:regional/webacl/origin/dddd",
+                    "origin-verify", False, False,
+                    header_checks=(WafHeaderCheck("X-Origin-Verify", (Secret(SECRET),)),))
+
+
+def vpc_origin(**changes) -> Scenario:
+    """An internal ALB reached through VPC origin vo-1 (https-only, 443), whose VPC holds
+    CloudFront's service group; the ALB's group admits that group on 443 unless changed."""
+    fields = dict(
+        scheme="internal", vpc_origin_id="vo-1", vpc_origins={"vo-1": ALB_ARN},
+        origin_headers=(),
+        vpc_origin_endpoints={"vo-1": VpcOriginEndpoint("https-only", 80, 443)},
+        vpc_origin_groups={VPC: VpcOriginServiceGroup(SERVICE_SG)},
+        ingress=(IngressPermission("tcp", 443, 443, group_ids=(SERVICE_SG,)),))
+    return BASE.but(**{**fields, **changes})
+
+
+def authenticating(unauthenticated: str) -> Scenario:
+    """The Lambda route authenticates with OIDC first; ``allow`` lets a request without a
+    session through."""
+    base = rule()
+    routed = replace(base, action_types=("authenticate-oidc", "forward"),
+                     unauthenticated_allowed=("authenticate-oidc",)
+                     if unauthenticated == "allow" else ())
+    return BASE.but(rules=(routed, FIXED_403_DEFAULT))
+
+
+def duration(max_ms: float) -> dict[str, float]:
+    """Every day's longest run is ``max_ms`` (series() spreads a total over 14 days)."""
+    return {fn_metric("Duration"): 14 * max_ms}
+
+
+CASES += [
+    # --- BYP-009 origin-secret-weak (judged at sealing; 16 literal characters)
+    Case("BYP-009", "fail", "short-value", BASE.but(
+        rules=(rule(headers=(header_condition("abc123"),)), FIXED_403_DEFAULT))),
+    Case("BYP-009", "fail", "wildcard", BASE.but(
+        rules=(rule(headers=(header_condition("*"),)), FIXED_403_DEFAULT))),
+    Case("BYP-009", "fail", "waf-starts-with-short", BASE.but(
+        rules=(rule(headers=()), FIXED_403_DEFAULT), alb_acl=replace(
+            HEADER_ACL, header_checks=(WafHeaderCheck("X-Origin-Verify", (Secret("s3c"),),
+                                                      "STARTS_WITH"),)))),
+    Case("BYP-009", "pass", "long-random-value", BASE),
+    Case("BYP-009", "pass", "weak-rule-but-strong-web-acl", BASE.but(
+        rules=(rule(headers=(header_condition("abc"),)), FIXED_403_DEFAULT),
+        alb_acl=HEADER_ACL)),
+    Case("BYP-009", "none", "not-fronted", BASE.but(fronted=False)),
+    Case("BYP-009", "error", "alb-web-acl-denied", BASE.but(
+        alb_acl=denied("wafv2:GetWebACLForResource"))),
+    # --- BYP-010 stale-origin-secret-accepted
+    Case("BYP-010", "fail", "old-value-left-after-rotation", BASE.but(
+        rules=(rule(headers=(header_condition(SECRET, "old-value-0000"),)),
+               FIXED_403_DEFAULT))),
+    Case("BYP-010", "fail", "web-acl-keeps-the-old-value", BASE.but(alb_acl=replace(
+        HEADER_ACL, header_checks=(WafHeaderCheck("X-Origin-Verify", (
+            Secret(SECRET), Secret("old-value-0000"))),)))),
+    Case("BYP-010", "pass", "only-what-is-sent", BASE),
+    Case("BYP-010", "pass", "web-acl-lowercase-transform", BASE.but(alb_acl=replace(
+        HEADER_ACL, header_checks=(WafHeaderCheck("X-Origin-Verify", (Secret(SECRET),),
+                                                  transformations=("LOWERCASE",)),)))),
+    Case("BYP-010", "none", "not-fronted", BASE.but(fronted=False)),
+    Case("BYP-010", "error", "regex-undetermined", BASE.but(rules=(
+        rule(headers=(header_condition(regex=(SECRET.upper(),)),)), FIXED_403_DEFAULT))),
+    Case("BYP-010", "error", "alb-web-acl-denied", BASE.but(
+        alb_acl=denied("wafv2:GetWebACLForResource"))),
+    # --- CF-008 origin-certificate-mismatch
+    Case("CF-008", "fail", "raw-elb-name-over-https", BASE.but(origin_domain=ALB_DNS)),
+    Case("CF-008", "fail", "certificate-for-another-name", BASE.but(
+        certificate_names=("www.example.org",))),
+    Case("CF-008", "fail", "wildcard-is-one-level", BASE.but(
+        origin_domain="a.origin.example.com",
+        dns_targets={"a.origin.example.com": (ALB_DNS,)})),
+    Case("CF-008", "fail", "host-forwarded-alias-uncovered", BASE.but(
+        aliases=("shop.example.net",),
+        behaviors=(replace(BEHAVIORS[0], origin_request_policy_id=ALL_VIEWER),))),
+    Case("CF-008", "pass", "own-domain-covered", BASE),
+    Case("CF-008", "pass", "host-forwarded-alias-covered", BASE.but(
+        aliases=("shop.example.com",), behaviors=(
+            replace(BEHAVIORS[0], origin_request_policy_id=ALL_VIEWER),))),
+    Case("CF-008", "none", "http-only-origin", BASE.but(origin_protocol="http-only",
+                                                         origin_domain=ALB_DNS)),
+    Case("CF-008", "error", "certificate-denied", BASE.but(
+        certificate_names=denied("acm:DescribeCertificate"))),
+    Case("CF-008", "error", "not-in-acm", BASE.but(certificate_names=Unavailable(
+        "acm:DescribeCertificate", "NotInAcm", "an IAM server certificate"))),
+    # --- SG-003 vpc-origin-sg-blocks
+    Case("SG-003", "fail", "prefix-list-only", vpc_origin(ingress=(PREFIX_INGRESS,))),
+    Case("SG-003", "fail", "service-group-on-wrong-port", vpc_origin(ingress=(
+        IngressPermission("tcp", 80, 80, group_ids=(SERVICE_SG,)),))),
+    Case("SG-003", "fail", "no-service-group-in-vpc", vpc_origin(
+        vpc_origin_groups={VPC: VpcOriginServiceGroup("")})),
+    Case("SG-003", "pass", "service-group-admitted", vpc_origin()),
+    Case("SG-003", "pass", "vpc-cidr-holds-the-interfaces", vpc_origin(
+        ingress=(IngressPermission("tcp", 443, 443, ipv4_cidrs=("10.0.0.0/16",)),),
+        vpc_origin_groups={VPC: VpcOriginServiceGroup(SERVICE_SG, ("10.0.3.17",))})),
+    Case("SG-003", "none", "internet-facing-alb", BASE),
+    Case("SG-003", "error", "vpc-origin-denied", vpc_origin(
+        vpc_origin_endpoints={"vo-1": denied("cloudfront:GetVpcOrigin")})),
+    Case("SG-003", "error", "interfaces-denied", vpc_origin(
+        ingress=(IngressPermission("tcp", 443, 443, ipv4_cidrs=("10.0.0.0/16",)),),
+        vpc_origin_groups={VPC: VpcOriginServiceGroup(
+            SERVICE_SG, denied("ec2:DescribeNetworkInterfaces"))})),
+    # --- TG-002 unqualified-target
+    Case("TG-002", "fail", "bare-function", BASE.but(targets=(BARE_FN,))),
+    Case("TG-002", "fail", "latest", BASE.but(targets=(BARE_FN + ":$LATEST",))),
+    Case("TG-002", "pass", "alias", BASE),
+    Case("TG-002", "pass", "version", BASE.but(targets=(BARE_FN + ":7",))),
+    Case("TG-002", "none", "nothing-registered", BASE.but(targets=())),
+    Case("TG-002", "none", "not-on-a-load-balancer", UNATTACHED),
+    Case("TG-002", "error", "denied", BASE.but(targets=denied("elbv2:DescribeTargetHealth"))),
+    # --- TG-003 empty-target-group
+    Case("TG-003", "fail", "nothing-registered", BASE.but(targets=())),
+    Case("TG-003", "pass", "registered", BASE),
+    Case("TG-003", "none", "no-rule-forwards-here", BASE.but(
+        targets=(), rules=(rule(target=""), FIXED_403_DEFAULT))),
+    Case("TG-003", "error", "denied", BASE.but(targets=denied("elbv2:DescribeTargetHealth"))),
+    # --- ALB-012 auth-allows-unauthenticated
+    Case("ALB-012", "fail", "oidc-allow", authenticating("allow")),
+    Case("ALB-012", "pass", "oidc-authenticate", authenticating("authenticate")),
+    Case("ALB-012", "pass", "no-authentication", BASE),
+    Case("ALB-012", "none", "not-a-lambda-alb", UNATTACHED),
+    Case("ALB-012", "error", "listeners-denied", BASE.but(
+        listeners=denied("elbv2:DescribeListeners"))),
+    # --- ALB-013 waf-fail-open
+    Case("ALB-013", "fail", "header-check-fails-open", BASE.but(
+        alb_acl=HEADER_ACL, alb_attributes=attrs(waf__fail_open__enabled="true"))),
+    Case("ALB-013", "fail", "only-web-acl-fails-open", BASE.but(
+        edge_acl=None, alb_acl=ALB_ACL, alb_attributes=attrs(waf__fail_open__enabled="true"))),
+    Case("ALB-013", "pass", "fails-closed", BASE.but(alb_acl=HEADER_ACL)),
+    Case("ALB-013", "pass", "fails-open-behind-an-edge-acl", BASE.but(
+        alb_acl=ALB_ACL, alb_attributes=attrs(waf__fail_open__enabled="true"))),
+    Case("ALB-013", "none", "no-alb-web-acl", BASE.but(
+        alb_attributes=attrs(waf__fail_open__enabled="true"))),
+    Case("ALB-013", "none", "not-fronted", BASE.but(fronted=False, alb_acl=HEADER_ACL)),
+    Case("ALB-013", "error", "attributes-denied", BASE.but(
+        alb_acl=HEADER_ACL, alb_attributes=denied("elbv2:DescribeLoadBalancerAttributes"))),
+    # --- LMB-002 target-errors-observed (replaces LIM-003)
+    Case("LMB-002", "fail", "target-group-errors", BASE.but(metrics={
+        alb_metric("LambdaUserError", tg=True): 7})),
+    Case("LMB-002", "fail", "load-balancer-errors", BASE.but(metrics={
+        alb_metric("LambdaUserError"): 3})),
+    Case("LMB-002", "pass", "zero", BASE.but(metrics={alb_metric("LambdaUserError"): 0})),
+    Case("LMB-002", "none", "not-a-lambda-alb", UNATTACHED),
+    Case("LMB-002", "error", "denied", BASE.but(metrics=denied("cloudwatch:GetMetricData"))),
+    # --- LMB-003 reserved-concurrency-zero
+    Case("LMB-003", "fail", "zero", BASE.but(reserved=0)),
+    Case("LMB-003", "pass", "none-reserved", BASE),
+    Case("LMB-003", "pass", "some-reserved", BASE.but(reserved=50)),
+    Case("LMB-003", "none", "not-a-target", UNATTACHED.but(reserved=0)),
+    Case("LMB-003", "error", "denied", BASE.but(
+        reserved=denied("lambda:GetFunctionConcurrency"))),
+    # --- LMB-004 timeout-reached (95 % of the 25 s timeout)
+    Case("LMB-004", "fail", "ran-into-the-timeout", BASE.but(metrics=duration(25000))),
+    Case("LMB-004", "fail", "96-percent", BASE.but(metrics=duration(24000))),
+    Case("LMB-004", "pass", "well-under", BASE.but(metrics=duration(3200))),
+    Case("LMB-004", "pass", "no-invocations", BASE),
+    Case("LMB-004", "none", "not-a-target", UNATTACHED.but(metrics=duration(25000))),
+    Case("LMB-004", "error", "metrics-denied", BASE.but(
+        metrics=denied("cloudwatch:GetMetricData"))),
+    Case("LMB-004", "error", "configuration-denied", BASE.but(
+        timeout=denied("lambda:GetFunction"), metrics=duration(25000))),
+    # --- LMB-005 streaming-behind-alb
+    Case("LMB-005", "fail", "response-stream-url", BASE.but(urls=(
+        FunctionUrl("live", "AWS_IAM", invoke_mode="RESPONSE_STREAM"),))),
+    Case("LMB-005", "pass", "buffered-url", BASE.but(urls=(FunctionUrl("live", "AWS_IAM"),))),
+    Case("LMB-005", "pass", "no-url", BASE),
+    Case("LMB-005", "none", "not-a-target", UNATTACHED.but(urls=(
+        FunctionUrl("live", "AWS_IAM", invoke_mode="RESPONSE_STREAM"),))),
+    Case("LMB-005", "error", "urls-denied", BASE.but(
+        urls=denied("lambda:ListFunctionUrlConfigs"))),
+]

@@ -45,6 +45,7 @@ IPV6_PREFIX_LIST = "pl-5da64334"
 SECRET = "s3cr3t-origin-verify-value-7f1c"
 ALB_ARN = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:loadbalancer/app/web/1234567890abcdef"
 ALB_DNS = "web-1234567890.us-east-1.elb.amazonaws.com"
+ORIGIN_DOMAIN = "origin.example.com"
 TG_ARN = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:targetgroup/web-api/0123456789abcdef"
 FN_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:web-api:live"
 DIST_ARN = f"arn:aws:cloudfront::{ACCOUNT}:distribution/E1EXAMPLE"
@@ -136,9 +137,15 @@ class Scenario:
     rest_apis: Any = ()
     vpc_origin_id: str | None = None
     vpc_origins: Any = field(default_factory=dict)
-    dns_targets: Any = field(default_factory=dict)
+    vpc_origin_endpoints: Any = field(default_factory=dict)  # GetVpcOrigin, by id
+    vpc_origin_groups: Any = None  # VPC id -> CloudFront-VPCOrigins-Service-SG (None: not read)
+    # A hardened origin is a name of one's own (a Route 53 alias to the ALB) that the
+    # HTTPS listener's ACM certificate covers (CF-008): never the raw *.elb.amazonaws.com.
+    dns_targets: Any = field(default_factory=lambda: {ORIGIN_DOMAIN: (ALB_DNS,)})
     fronted: bool = True
-    origin_domain: str = ALB_DNS
+    origin_domain: str = ORIGIN_DOMAIN
+    certificate_names: Any = ("*.example.com",)  # of the HTTPS listener (None: not read)
+    reserved: int | Unavailable | None = None  # GetFunctionConcurrency
     origin_headers: tuple[OriginHeader, ...] = (OriginHeader("X-Origin-Verify", Secret(SECRET)),)
     origin_protocol: str = "https-only"
     origin_read_timeout: int = 30
@@ -185,7 +192,8 @@ class Scenario:
         if listeners is None:
             listeners = tuple(
                 Listener(f"{LISTENER_ARN}-{p}", p, "HTTPS" if p == 443 else "HTTP", self.rules,
-                         self.ssl_policy if p == 443 else "")
+                         self.ssl_policy if p == 443 else "",
+                         certificate_names=self.certificate_names if p == 443 else None)
                 for p in self.listener_ports
             )
         return LoadBalancer(
@@ -214,6 +222,7 @@ class Scenario:
             self.policy,
             self.urls,
             self.provisioned,
+            self.reserved,
         )
 
     def distribution(self) -> Distribution:
@@ -257,7 +266,7 @@ class Scenario:
             prefix_list_entries=self.prefix_entries,
             functions={fn.arn: fn}, alb_web_acls={ALB_ARN: self.alb_acl},
             metrics=series(self.metrics), ssl_policies=self.ssl_policies, alarms=self.alarms,
-            rest_apis=self.rest_apis)
+            rest_apis=self.rest_apis, vpc_origin_groups=self.vpc_origin_groups)
         distributions = self.distributions
         if distributions is None:
             distributions = (self.distribution(),) if self.fronted else ()
@@ -270,7 +279,8 @@ class Scenario:
                          edge_metrics=series(self.edge_metrics), edge_alarms=self.edge_alarms,
                          cache_policies=policies, vpc_origins=self.vpc_origins,
                          dns_targets=self.dns_targets,
-                         origin_request_policies=self.request_policies)
+                         origin_request_policies=self.request_policies,
+                         vpc_origin_endpoints=self.vpc_origin_endpoints)
 
 
 def denied(operation: str) -> Unavailable:

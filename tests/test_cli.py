@@ -28,7 +28,7 @@ def test_rules_lists_the_catalogue(capsys):
     assert "LIM-003" not in out.split("Retired")[0]
     code, out, _ = run(capsys, "rules", "--format", "json")
     doc = json.loads(out)
-    assert doc["catalog_version"] == "1.1" and len(doc["rules"]) == 50
+    assert doc["catalog_version"] == "1.1" and len(doc["rules"]) == 62
     assert [r["id"] for r in doc["retired"]] == ["LIM-003"]
     assert doc["retired"][0]["replaced_by"] == "LMB-002"
     assert "LIM-003" not in {r["id"] for r in doc["rules"]}

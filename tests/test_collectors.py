@@ -14,10 +14,17 @@ from auditor.demo.seed import DEFAULT_HEALTH, AppSpec, FunctionSpec, Seeder
 from auditor.engine import evaluate
 from auditor.findings import Status
 from auditor.gaps import Unavailable
-from auditor.inventory import LoadBalancer, TargetGroup, alb_dimensions, metric_key
+from auditor.inventory import (
+    LambdaFunction,
+    LoadBalancer,
+    TargetGroup,
+    alb_dimensions,
+    metric_key,
+)
 from auditor.secrets import Secret
 from auditor.session import AwsContext
 from rules import load_rules
+from tests.moto_gaps import MOTO_LACKS
 
 HARDENED = AppSpec("shop", "us-east-1", functions=(FunctionSpec("catalog", "/api/catalog/*"),))
 LEGACY = AppSpec(
@@ -82,8 +89,10 @@ def test_moto_scan_is_complete_but_for_provisioned_concurrency(seeded):
     _apps, inventory, ctx = seeded
     assert {f.operation for f in inventory.failures} == MOTO_LACKS
     results = evaluate(inventory, load_rules())
+    # the function URLs moto lacks decide BYP-006 and LMB-005; the listener certificates of
+    # CF-008 are read for the whole run (scan.collect), not by one account's inventory
     assert {r.rule_id for r in results if r.status is Status.ERROR} == {
-        "HC-006", "CF-006", "BYP-006"}
+        "HC-006", "CF-006", "BYP-006", "LMB-005", "CF-008"}
     failing = {(r.rule_id, r.resource.name) for r in results
                if r.status is Status.FAIL and r.severity.value != "info"}
     assert not [f for f in failing if f[1].startswith("shop")]
@@ -123,15 +132,23 @@ def test_access_denied_on_one_call_errors_only_what_needs_it(seeded, moto_sessio
     errors = {(r.rule_id, r.status) for r in results if r.rule_id == "BYP-007"}
     assert errors == {("BYP-007", Status.ERROR)}
     assert all("AccessDeniedException" in r.message for r in results if r.rule_id == "BYP-007")
-    # (BYP-006 errors anyway on plain moto, which lacks ListFunctionUrlConfigs)
+    # (BYP-006 and LMB-005 error anyway on plain moto, which lacks ListFunctionUrlConfigs;
+    # CF-008's certificates are read for a whole run)
     assert {r.rule_id for r in results if r.status is Status.ERROR} == {
-        "BYP-006", "BYP-007", "HC-006", "CF-006"}
+        "BYP-006", "BYP-007", "HC-006", "CF-006", "LMB-005", "CF-008"}
 
 
-# Read APIs moto does not serve: a scan of plain moto reports the rules needing them as error.
-MOTO_LACKS = {"lambda:GetProvisionedConcurrencyConfig", "cloudfront:GetMonitoringSubscription",
-              "lambda:ListFunctionUrlConfigs"}
+# Read APIs moto does not serve (tests/moto_gaps.py): a scan of plain moto reports the rules
+# needing them as error.
 ALIAS = "arn:aws:lambda:us-east-1:123456789012:function:orders:live"
+
+
+def _stub_reserved(stub: Stubber, response=None, error=None):
+    if error:
+        stub.add_client_error("get_function_concurrency", error, http_status_code=403,
+                              expected_params={"FunctionName": "orders"})
+    else:
+        stub.add_response("get_function_concurrency", response, {"FunctionName": "orders"})
 
 
 def _stub_function(stub: Stubber, pc_response=None, pc_error=None):
@@ -158,6 +175,7 @@ def _stub_function(stub: Stubber, pc_response=None, pc_error=None):
         )
     else:
         stub.add_response("get_provisioned_concurrency_config", pc_response, params)
+    _stub_reserved(stub, {})
 
 
 @pytest.mark.parametrize(
@@ -194,6 +212,34 @@ def test_provisioned_concurrency_with_stubber(response, error, expected):
         assert calls.failures == []
 
 
+@pytest.mark.parametrize("response, error, expected", [
+    ({"ReservedConcurrentExecutions": 0}, None, 0),
+    ({"ReservedConcurrentExecutions": 25}, None, 25),
+    ({}, None, None),  # nothing reserved: the account's unreserved pool
+    (None, "AccessDeniedException", Unavailable),
+])
+def test_reserved_concurrency_with_stubber(response, error, expected):
+    """One GetFunctionConcurrency per target: the unqualified name, since every version and
+    alias shares the function's reservation (LMB-003)."""
+    from auditor.collect.plan import Plan
+
+    ctx = AwsContext.from_options()
+    calls = Calls(ctx, "123456789012")
+    with Stubber(ctx.client("lambda", "us-east-1")) as stub:
+        stub.add_response("get_function",
+                          {"Configuration": {"FunctionName": "orders", "Timeout": 20}},
+                          {"FunctionName": "orders", "Qualifier": "live"})
+        _stub_reserved(stub, response, error)
+        plan = Plan(True, frozenset({"function_config", "function_concurrency"}))
+        fn = awslambda.collect_function(calls, "us-east-1", "123456789012", ALIAS, plan)
+        stub.assert_no_pending_responses()
+    if expected is Unavailable:
+        assert isinstance(fn.reserved_concurrency, Unavailable)
+        assert fn.reserved_concurrency.code == "AccessDeniedException"
+    else:
+        assert fn.reserved_concurrency == expected
+
+
 def test_daily_series_batches_and_keys_with_stubber():
     ctx = AwsContext.from_options()
     calls = Calls(ctx, "123456789012")
@@ -221,6 +267,20 @@ def test_daily_series_batches_and_keys_with_stubber():
     assert series.total(metric_key("LambdaUserError", alb_dimensions(alb_arn, tg_arn)), 14) == 3
     assert alb_dimensions(alb_arn, tg_arn) == {"LoadBalancer": "app/web/abc",
                                                "TargetGroup": "targetgroup/api/def"}
+
+
+def test_function_queries_read_the_alias_resource_and_the_longest_run():
+    """LMB-004 needs the day's Maximum Duration of the registered qualifier (the alias's
+    ``Resource`` dimension), in the same batch as the other series: no call per function."""
+    fn = LambdaFunction(ALIAS, "orders", "live", "123456789012", "us-east-1", 30, (), (), None)
+    unqualified = LambdaFunction("arn:aws:lambda:us-east-1:123456789012:function:jobs", "jobs",
+                                 None, "123456789012", "us-east-1", 30, (), (), None)
+    queries = cloudwatch.region_queries([], [], [fn, unqualified])
+    assert [(q.metric, q.stat, q.dimensions) for q in queries] == [
+        ("Throttles", "Sum", {"FunctionName": "orders", "Resource": "orders:live"}),
+        ("Duration", "Maximum", {"FunctionName": "orders", "Resource": "orders:live"}),
+        ("Throttles", "Sum", {"FunctionName": "jobs"}),
+        ("Duration", "Maximum", {"FunctionName": "jobs"})]
 
 
 def test_a_function_deleted_mid_scan_is_unknown_not_policy_free():

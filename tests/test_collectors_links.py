@@ -181,11 +181,26 @@ def test_certificate_names_match_as_tls_does():
     assert certificate_covers("API.example.com.", "api.example.com")
 
 
-def test_no_certificate_call_when_every_origin_resolves(moto_session):
+@pytest.mark.parametrize("protocol, reads", [("https-only", 1), ("http-only", 0)])
+def test_certificates_are_read_once_per_edge_https_listener(moto_session, protocol, reads):
+    """CF-008 reads the certificates of the listener CloudFront completes TLS with, once per
+    listener and once per certificate; an HTTP origin needs none, and the origin's domain
+    resolving through Route 53 no longer matters (link 4 is not the only reader)."""
+    from auditor.scan import collect
+
+    Seeder(moto_session).seed(AppSpec("named", "us-east-1", origin_protocol=protocol,
+                                      functions=(FunctionSpec("api", "/api/*"),)))
+    collection, _ = collect(AwsContext(moto_session), ["us-east-1"])
+    assert collection.operations.get("elbv2:DescribeListenerCertificates", 0) == reads
+    assert collection.operations.get("acm:DescribeCertificate", 0) == reads
+
+
+def test_no_certificate_call_when_no_selected_rule_needs_one(moto_session):
     from auditor.scan import collect
 
     Seeder(moto_session).seed(AppSpec("named", "us-east-1",
                                       functions=(FunctionSpec("api", "/api/*"),)))
-    collection, _ = collect(AwsContext(moto_session), ["us-east-1"])
+    rules = [r for r in load_rules() if r.id == "CF-001"]
+    collection, _ = collect(AwsContext(moto_session), ["us-east-1"], rules=rules)
     assert "elbv2:DescribeListenerCertificates" not in collection.operations
     assert "acm:DescribeCertificate" not in collection.operations

@@ -113,9 +113,14 @@ def test_without_the_workload_account_the_alb_is_not_seen(organization):
     assert not [r for r in report.results if r.resource.arn == app.distribution_arn]
 
 
-def test_without_the_dns_account_the_path_is_not_linked(organization):
+def test_without_the_dns_account_only_the_certificate_links_the_path(organization):
+    """No zone of the run has the origin domain, so link 4 decides: the workload ALB's
+    listener certificate (*.shop.example.com) is the only one CloudFront could complete TLS
+    with."""
     _, report, app = _scan(organization, accounts=(EDGE, WORKLOAD))
-    assert _by_rule(report, app.alb_arn)["BYP-005"].status is Status.FAIL
+    byp005 = _by_rule(report, app.alb_arn)["BYP-005"]
+    assert byp005.status is Status.PASS
+    assert [link["linked_by"] for link in byp005.evidence["links"]] == ["certificate"]
 
 
 def test_a_denied_lookup_errors_exactly_what_the_link_decides(organization):

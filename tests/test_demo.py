@@ -40,8 +40,14 @@ def test_demo_findings_by_app(report):
         "BYP-001", "BYP-002", "BYP-003", "BYP-006", "BYP-007", "BYP-008", "TG-001", "HC-001",
         "HC-003", "HC-004", "HC-005", "HC-006", "LIM-001", "LIM-002", "LIM-004", "WAF-001",
         "CF-001", "CF-003", "CF-005", "CF-006", "CF-007", "ALB-001", "ALB-003", "ALB-005",
-        "ALB-006", "LMB-001", "MON-001", "MON-003", "COST-001"}
-    assert _failing(report, "billing") == {"BYP-004"}
+        "ALB-006", "LMB-001", "MON-001", "MON-003", "COST-001",
+        # catalogue 1.1
+        "TG-002", "LMB-002", "LMB-003", "LMB-004", "LMB-005"}
+    # mid-rotation: the value sent is not accepted, the one accepted is not sent; and its
+    # HTTPS origin is the raw ALB name, which no certificate can cover
+    assert _failing(report, "billing") == {"BYP-004", "BYP-010", "CF-008"}
+    assert _failing(report, "kiosk") >= {"BYP-009", "BYP-010", "ALB-012", "ALB-013",
+                                         "TG-003"}
     assert _failing(report, "tools") == {"BYP-005", "WAF-006"}
 
 
@@ -65,6 +71,25 @@ def test_demo_links_a_path_across_accounts(report):
     assert byp008.evidence["origins"][0]["effective_protocol"] == "HTTPS"
     # hardened: info-level advice only ("partner-api" is the shared REST API's APIGW-001)
     assert _failing(report, "partner") == {"APIGW-001"}
+
+
+def test_demo_fails_each_new_rule_where_it_belongs(report):
+    """Every 1.1 rule fails at least once in the demo, on the resource it is about; SG-003
+    cannot, since moto has no CloudFront VPC origins (its tests use Stubber)."""
+    where = {r.rule_id: r.resource.name for r in report.results if r.status is Status.FAIL}
+    assert where["BYP-009"] == where["ALB-012"] == where["ALB-013"] == "kiosk-alb"
+    assert where["TG-003"] == "kiosk-retired"
+    assert where["LMB-003"] == "legacy-upload"
+    assert where["LMB-004"] == where["LMB-005"] == "legacy-app"
+    assert where["LMB-002"] == "legacy-alb"
+    assert {r.resource.name for r in report.results
+            if r.rule_id == "TG-002" and r.status is Status.FAIL} == {"legacy-app",
+                                                                     "legacy-upload"}
+    assert {r.resource.name for r in report.results if r.rule_id == "BYP-010"
+            and r.status is Status.FAIL} == {"kiosk-alb", "billing-alb"}
+    cf008 = next(r for r in report.results if r.rule_id == "CF-008" and r.status is Status.FAIL)
+    assert cf008.evidence["mismatched"][0]["uncovered"][0].endswith(".elb.amazonaws.com")
+    assert "SG-003" not in {r.rule_id for r in report.results}  # no VPC origin in moto
 
 
 def test_demo_shows_every_phase_2_area(report):

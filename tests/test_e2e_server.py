@@ -12,6 +12,7 @@ from dataclasses import replace
 import boto3
 import pytest
 
+from auditor.demo.operations import seed_dns
 from auditor.demo.seed import AppSpec, FunctionSpec, Seeder
 from auditor.report.json_report import validate
 from tests.conftest import FAKE_ENV
@@ -19,9 +20,13 @@ from tests.test_collectors import LEGACY, MOTO_LACKS
 from tests.test_iam_policy import iam_action, policy_actions
 
 pytestmark = pytest.mark.server
+GOOD_DOMAIN = "origin.good.example.com"
 
 APPS = (
-    AppSpec("good", "us-east-1", functions=(FunctionSpec("api", "/api/*"),)),
+    # Hardened, with AWS's correction: its origin is a name of its own (a Route 53 alias)
+    # that the listener's certificate covers, not the raw ALB name (CF-008).
+    AppSpec("good", "us-east-1", functions=(FunctionSpec("api", "/api/*"),),
+            origin_domain=GOOD_DOMAIN),
     # The collector tests' legacy app, with the phase 2 mistakes too.
     replace(LEGACY, name="bad", origin_protocol="match-viewer", alb_waf=True,
             alb_hardening=False, viewer_protocol="allow-all", keepalive=5, logging=False,
@@ -47,6 +52,7 @@ def seeded_server(moto_server):
     )
     seeder = Seeder(session, moto_server)
     apps = {spec.name: seeder.seed(spec) for spec in APPS}
+    seed_dns(seeder, "good.example.com", {GOOD_DOMAIN: ["dualstack." + apps["good"].dns_name]})
     return moto_server, apps
 
 
@@ -102,7 +108,8 @@ def test_scan_validates_and_is_complete_but_for_what_moto_lacks(json_scan):
     validate(doc)
     assert proc.returncode == 3, proc.stderr  # incomplete: moto has no provisioned concurrency
     errors = {r["rule_id"] for r in doc["results"] if r["status"] == "error"}
-    assert errors == {"HC-006", "CF-006", "BYP-006"}  # moto serves none of the APIs they read
+    # moto serves none of the APIs they read
+    assert errors == {"HC-006", "CF-006", "BYP-006", "LMB-005"}
     assert doc["scan"]["complete"] is False
     assert {e["operation"] for e in doc["scan"]["errors"]} == MOTO_LACKS
     assert doc["scan"]["regions"] == ["us-east-1", "eu-west-1"]
@@ -126,7 +133,8 @@ def test_catalogue_results_per_app(json_scan):
         "LIM-002",
         "WAF-002",
     }
-    assert failing(doc, "rotated") == {"BYP-004"}
+    # mid-rotation, and over HTTPS to the raw ALB name no certificate can cover
+    assert failing(doc, "rotated") == {"BYP-004", "BYP-010", "CF-008"}
     assert failing(doc, "naked") == {"BYP-005", "WAF-006"}
 
 

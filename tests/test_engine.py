@@ -12,7 +12,7 @@ from auditor.findings import Severity, Status
 from auditor.rule import Rule, SubjectKind
 from auditor.secrets import Secret, scrub
 from rules import load_rules
-from tests.scenario import ALB_ARN, Scenario, denied
+from tests.scenario import ALB_ARN, ALB_DNS, Scenario, denied
 
 RULES = load_rules()
 
@@ -40,7 +40,8 @@ def test_distribution_listing_denied_errors_distribution_rules_once():
 
 
 def test_origin_to_unlisted_region_makes_distribution_rules_error():
-    inventory = Scenario(target_groups=denied("elbv2:DescribeTargetGroups")).build()
+    inventory = Scenario(origin_domain=ALB_DNS,  # the listing that failed would name it
+                         target_groups=denied("elbv2:DescribeTargetGroups")).build()
     results = [r for r in evaluate(inventory, RULES) if r.rule_id == "BYP-008"]
     assert [r.status for r in results] == [Status.ERROR]
     assert results[0].resource.arn.endswith("distribution/E1EXAMPLE")

@@ -81,7 +81,7 @@ def test_the_build_stage_wheels_install_with_no_index(tmp_path):
     proc = subprocess.run([str(venv / "bin" / "edge-audit"), "rules", "--format", "json"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    assert len(json.loads(proc.stdout)["rules"]) == 50
+    assert len(json.loads(proc.stdout)["rules"]) == 62
     handler = subprocess.run([str(venv / "bin" / "python"), "-c",
                               "import auditor.lambda_handler as h; print(h.handler.__name__)"],
                              capture_output=True, text=True, timeout=60)

@@ -24,8 +24,10 @@ def account():
     with mock_aws():
         import boto3
 
-        session = boto3.Session(region_name="us-east-1", aws_access_key_id="a",
-                                aws_secret_access_key="b")
+        from tests.moto_gaps import answer_unserved
+
+        session = answer_unserved(boto3.Session(region_name="us-east-1", aws_access_key_id="a",
+                                                aws_secret_access_key="b"))
         seeder = Seeder(session)
         for spec in (HARDENED, LEGACY):
             seeder.seed(spec)

@@ -60,6 +60,19 @@ CONTRACT = {
     "MON-003": ("no-cache-hit-alarm", "low", "rec. 10"),
     "COST-001": ("pattern-below-break-even", "info", "rec. 1"),
     "APIGW-001": ("stage-quota", "low", "reuse"),
+    # catalogue 1.1
+    "BYP-009": ("origin-secret-weak", "high", "rec. 3"),
+    "BYP-010": ("stale-origin-secret-accepted", "medium", "rec. 3, FM"),
+    "SG-003": ("vpc-origin-sg-blocks", "medium", "reuse, AWS"),
+    "TG-002": ("unqualified-target", "low", "rec. 6, AWS"),
+    "TG-003": ("empty-target-group", "medium", "FM, AWS"),
+    "CF-008": ("origin-certificate-mismatch", "high", "AWS"),
+    "ALB-012": ("auth-allows-unauthenticated", "medium", "AWS"),
+    "ALB-013": ("waf-fail-open", "medium", "AWS"),
+    "LMB-002": ("target-errors-observed", "medium", "FM, AWS"),
+    "LMB-003": ("reserved-concurrency-zero", "high", "FM, AWS"),
+    "LMB-004": ("timeout-reached", "medium", "FM, AWS"),
+    "LMB-005": ("streaming-behind-alb", "low", 'deep-dive "Response streaming"'),
 }
 
 

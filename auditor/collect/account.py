@@ -30,6 +30,7 @@ from auditor.collect import (
     elbv2,
     route53,
     tagging,
+    vpc_origin_access,
     wafv2,
 )
 from auditor.collect.base import Calls
@@ -51,7 +52,8 @@ OPERATIONS = ("sts:GetCallerIdentity",)
 ALL_OPERATIONS = tuple(sorted({
     *OPERATIONS, *elbv2.OPERATIONS, *ec2.OPERATIONS, *awslambda.OPERATIONS,
     *cloudfront.OPERATIONS, *wafv2.OPERATIONS, *cloudwatch.OPERATIONS, *route53.OPERATIONS,
-    *apigateway.OPERATIONS, *tagging.OPERATIONS, *certificates.OPERATIONS}))
+    *apigateway.OPERATIONS, *tagging.OPERATIONS, *certificates.OPERATIONS,
+    *vpc_origin_access.OPERATIONS}))
 METRIC_DAYS_DEFAULT = 14
 CONFIGURATION_CODES = ("NoCredentialsError", "PartialCredentialsError",
                        "InvalidClientTokenId", "UnrecognizedClientException")

@@ -20,6 +20,7 @@ OPERATIONS = (
     "lambda:GetPolicy",
     "lambda:ListFunctionUrlConfigs",
     "lambda:GetProvisionedConcurrencyConfig",
+    "lambda:GetFunctionConcurrency",
 )
 NOT_FOUND = ("ResourceNotFoundException",)
 DENIED = ("AccessDenied", "AccessDeniedException")
@@ -122,11 +123,23 @@ def _provisioned(
     return int(response.get("RequestedProvisionedConcurrentExecutions") or 0)
 
 
+def _reserved(calls: Calls, region: str, arn: str, name: str) -> int | Unavailable | None:
+    """The function's reserved concurrency (shared by every version and alias); None when
+    nothing is reserved. GetFunction carries it too, but not the GetFunctionConfiguration
+    that read-only roles fall back to, so the dedicated call answers for both."""
+    response = calls.call("lambda", region, "get_function_concurrency", resource=arn,
+                          FunctionName=name)
+    if isinstance(response, Unavailable):
+        return response
+    reserved = response.get("ReservedConcurrentExecutions")
+    return None if reserved is None else int(reserved)
+
+
 def bare_function(arn: str) -> LambdaFunction:
     """A target function known only by its ARN (enough to name its metrics)."""
     name, qualifier = split_arn(arn)
     skip = skipped("function_config")
-    return LambdaFunction(arn, name, qualifier, "", "", skip, skip, skip, skip)
+    return LambdaFunction(arn, name, qualifier, "", "", skip, skip, skip, skip, skip)
 
 
 def collect_function(calls: Calls, region: str, account: str, arn: str,
@@ -153,7 +166,7 @@ def collect_function(calls: Calls, region: str, account: str, arn: str,
             # Deleted since its target group was read: nothing else about it can be known,
             # and "no policy" or "no URL" must not pass for a function that is not there.
             return LambdaFunction(arn, name, qualifier, account, region, found, found, found,
-                                  found)
+                                  found, found)
     policy: tuple[PolicyStatement, ...] | Unavailable = skipped("function_policy")
     if "function_policy" in plan:
         policy = _policy(calls, region, arn, name, qualifier)
@@ -163,4 +176,6 @@ def collect_function(calls: Calls, region: str, account: str, arn: str,
         urls=_urls(calls, region, arn, name, qualifier, plan) if "function_urls" in plan
         else skipped("function_urls"),
         provisioned_concurrency=_provisioned(calls, region, arn, name, qualifier)
-        if "provisioned" in plan else skipped("provisioned"))
+        if "provisioned" in plan else skipped("provisioned"),
+        reserved_concurrency=_reserved(calls, region, arn, name)
+        if "function_concurrency" in plan else skipped("function_concurrency"))

@@ -11,9 +11,11 @@ read leaves its listener's names unknown, and the links that depend on it are er
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 
 from auditor.collect.base import Calls
+from auditor.collect.runner import Runner
 from auditor.gaps import Unavailable
 from auditor.inventory import Inventory, Listener, LoadBalancer
 
@@ -21,16 +23,22 @@ OPERATIONS = ("elbv2:DescribeListenerCertificates", "acm:DescribeCertificate")
 
 
 class _Names:
-    """acm:DescribeCertificate, once per certificate ARN."""
+    """acm:DescribeCertificate, once per certificate ARN (listeners are read side by side:
+    a lock per ARN keeps a certificate shared by several listeners to one call)."""
 
     def __init__(self, calls: Calls) -> None:
         self.calls = calls
         self.known: dict[str, tuple[str, ...] | Unavailable] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
 
     def of(self, region: str, arn: str) -> tuple[str, ...] | Unavailable:
-        if arn not in self.known:
-            self.known[arn] = self._read(region, arn)
-        return self.known[arn]
+        with self._guard:
+            lock = self._locks.setdefault(arn, threading.Lock())
+        with lock:
+            if arn not in self.known:
+                self.known[arn] = self._read(region, arn)
+            return self.known[arn]
 
     def _read(self, region: str, arn: str) -> tuple[str, ...] | Unavailable:
         if ":acm:" not in arn:
@@ -59,35 +67,67 @@ def _listener(calls: Calls, names: _Names, region: str, listener: Listener) -> L
     return replace(listener, certificate_names=tuple(dict.fromkeys(found)))
 
 
-def _alb(calls: Calls, names: _Names, alb: LoadBalancer) -> LoadBalancer:
+def _alb(calls: Calls, names: _Names, alb: LoadBalancer, wanted) -> LoadBalancer:
     if isinstance(alb.listeners, Unavailable):
         return alb
     return replace(alb, listeners=tuple(
         _listener(calls, names, alb.region, li)
-        if li.protocol == "HTTPS" and li.certificate_names is None else li
+        if li.protocol == "HTTPS" and li.certificate_names is None and wanted(li) else li
         for li in alb.listeners))
 
 
-def attach(inventories: list[Inventory], calls: dict[str, Calls]) -> list[Inventory]:
+def edge_listeners(topo) -> set[str]:
+    """The HTTPS listeners that edge paths connect to with HTTPS (CF-008): the one on the
+    origin's HTTPS port of each such path."""
+    found = set()
+    for path in topo.all_edge_paths():
+        if topo.effective_protocol(path) != "HTTPS" or isinstance(path.alb.listeners,
+                                                                  Unavailable):
+            continue
+        port = topo.origin_port(path)
+        found |= {li.arn for li in path.alb.listeners
+                  if li.port == port and li.protocol == "HTTPS"}
+    return found
+
+
+def attach(inventories: list[Inventory], calls: dict[str, Calls],
+           edge_paths: bool = False) -> list[Inventory]:
     """Each Lambda ALB's HTTPS listener certificate names, when some HTTPS origin of the
-    run has a domain no record resolves; otherwise the inventories as they are."""
+    run has a domain no record resolves (link 4); with ``edge_paths`` (CF-008), those of
+    the listeners that HTTPS edge paths connect to, once the paths are known. Otherwise
+    the inventories as they are."""
     from auditor.topology import Topology
 
     topo = Topology(*inventories)
-    if not topo.unresolved_https_domains():
+    if topo.unresolved_https_domains():
+        lambda_albs = {a.arn for a in topo.lambda_albs().items}
+
+        def wanted(listener) -> bool:
+            return True
+    elif edge_paths:
+        listeners = edge_listeners(topo)
+        lambda_albs = {p.alb.arn for p in topo.all_edge_paths()}
+
+        def wanted(listener) -> bool:
+            return listener.arn in listeners
+        if not listeners:
+            return inventories
+    else:
         return inventories
-    lambda_albs = {a.arn for a in topo.lambda_albs().items}
     out = []
-    for inv in inventories:
-        if inv.account not in calls:
-            out.append(inv)
-            continue
-        names = _Names(calls[inv.account])
-        regions = tuple(
-            r if isinstance(r.load_balancers, Unavailable) else replace(r, load_balancers=tuple(
-                _alb(calls[inv.account], names, lb) if lb.arn in lambda_albs else lb
-                for lb in r.load_balancers))
-            for r in inv.regions)
-        out.append(replace(inv, regions=regions,
-                           failures=tuple(calls[inv.account].failures)))
+    with Runner() as runner:  # the ALBs side by side: each read is two dependent calls
+        for inv in inventories:
+            if inv.account not in calls:
+                out.append(inv)
+                continue
+            own, names = calls[inv.account], _Names(calls[inv.account])
+
+            def read(lb: LoadBalancer, own=own, names=names) -> LoadBalancer:
+                return _alb(own, names, lb, wanted) if lb.arn in lambda_albs else lb
+
+            regions = tuple(
+                r if isinstance(r.load_balancers, Unavailable) else replace(
+                    r, load_balancers=tuple(runner.map(read, r.load_balancers)))
+                for r in inv.regions)
+            out.append(replace(inv, regions=regions, failures=tuple(own.failures)))
     return out

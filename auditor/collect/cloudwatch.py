@@ -48,7 +48,10 @@ def region_queries(albs: list[LoadBalancer], target_groups: list[TargetGroup],
         for tg in target_groups:
             if alb.arn in tg.load_balancer_arns:
                 queries.append(Query(ELB, "LambdaUserError", alb_dimensions(alb.arn, tg.arn)))
-    queries += [Query(LAMBDA, "Throttles", function_dimensions(fn)) for fn in functions]
+    for fn in functions:
+        queries.append(Query(LAMBDA, "Throttles", function_dimensions(fn)))
+        # LMB-004: the longest run of each day, against the function's timeout.
+        queries.append(Query(LAMBDA, "Duration", function_dimensions(fn), "Maximum"))
     return queries
 
 

@@ -103,7 +103,20 @@ def parse_rule(raw: dict) -> ListenerRule:
         host_regexes=tuple(host_regexes),
         source_ips=tuple(sources),
         action_types=tuple(a.get("Type", "") for a in actions),
+        unauthenticated_allowed=tuple(_allows_unauthenticated(actions)),
     )
+
+
+AUTH_CONFIGS = {"authenticate-oidc": "AuthenticateOidcConfig",
+                "authenticate-cognito": "AuthenticateCognitoConfig"}
+
+
+def _allows_unauthenticated(actions: list[dict]) -> list[str]:
+    """The authenticate actions that let a request without a session through
+    (``OnUnauthenticatedRequest`` ``allow``; AWS's default is ``authenticate``)."""
+    return [a["Type"] for a in actions if a.get("Type") in AUTH_CONFIGS
+            and (a.get(AUTH_CONFIGS[a["Type"]]) or {}).get("OnUnauthenticatedRequest",
+                                                            "authenticate").lower() == "allow"]
 
 
 def _attributes(calls: Calls, region: str, plan: Plan, facet: str, method: str,

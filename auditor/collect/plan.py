@@ -21,6 +21,7 @@ FACETS = {
     "function_policy": "lambda:GetPolicy",
     "function_urls": "lambda:ListFunctionUrlConfigs",
     "provisioned": "lambda:GetProvisionedConcurrencyConfig",
+    "function_concurrency": "lambda:GetFunctionConcurrency",
     "security_groups": "ec2:DescribeSecurityGroups",
     "prefix_list": "ec2:DescribeManagedPrefixLists",
     "alb_waf": "wafv2:GetWebACLForResource",
@@ -34,8 +35,11 @@ FACETS = {
     "cache_policies": "cloudfront:GetCachePolicy",
     "request_policies": "cloudfront:GetOriginRequestPolicy",
     "rest_apis": "apigateway:GetRestApis",
+    "listener_certificates": "elbv2:DescribeListenerCertificates",
+    "vpc_origin_access": "cloudfront:GetVpcOrigin",
 }
-FUNCTION_FACETS = {"function_config", "function_policy", "function_urls", "provisioned"}
+FUNCTION_FACETS = {"function_config", "function_policy", "function_urls", "provisioned",
+                   "function_concurrency"}
 
 
 @dataclass(frozen=True)

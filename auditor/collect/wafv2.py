@@ -19,15 +19,19 @@ def _acts(rule: dict) -> bool:
         "Count" not in (rule.get("OverrideAction") or {})
 
 
-def _header_match(statement: dict) -> tuple[str, Secret, str] | None:
-    """(header name, search string, positional constraint) of a byte match on one header."""
+def _header_match(statement: dict) -> tuple[str, Secret, str, tuple[str, ...]] | None:
+    """(header name, search string, positional constraint, text transformations) of a
+    byte match on one header."""
     match = statement.get("ByteMatchStatement") or {}
     header = (match.get("FieldToMatch") or {}).get("SingleHeader") or {}
     if not header.get("Name"):
         return None
     raw = match.get("SearchString", b"")
     value = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
-    return header["Name"], Secret(value), match.get("PositionalConstraint", "EXACTLY")
+    transforms = sorted(match.get("TextTransformations") or [],
+                        key=lambda t: t.get("Priority", 0))
+    return (header["Name"], Secret(value), match.get("PositionalConstraint", "EXACTLY"),
+            tuple(t.get("Type", "NONE") for t in transforms))
 
 
 def header_checks(raw: dict) -> tuple[WafHeaderCheck, ...]:
@@ -43,8 +47,9 @@ def header_checks(raw: dict) -> tuple[WafHeaderCheck, ...]:
         elif "Block" in action and "NotStatement" in statement:
             match = _header_match((statement["NotStatement"] or {}).get("Statement") or {})
         if match:
-            name, value, positional = match
-            found.append(WafHeaderCheck(name, (value,), positional))
+            name, value, positional, transforms = match
+            found.append(WafHeaderCheck(name, (value,), positional,
+                                        transformations=transforms))
     return tuple(found)
 
 

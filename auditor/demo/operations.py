@@ -23,11 +23,12 @@ def _alarm(cw: Any, name: str, namespace: str, metric: str, dims: list, stat: st
                         Threshold=threshold, ComparisonOperator="GreaterThanThreshold")
 
 
-def _daily(cw: Any, namespace: str, metric: str, dims: list, per_day: float) -> None:
+def _daily(cw: Any, namespace: str, metric: str, dims: list, per_day: float,
+           unit: str = "Count") -> None:
     today = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
     cw.put_metric_data(Namespace=namespace, MetricData=[
         {"MetricName": metric, "Dimensions": dims, "Timestamp": today - timedelta(days=d),
-         "Value": per_day, "Unit": "Count"} for d in range(1, DAYS + 1)])
+         "Value": per_day, "Unit": unit} for d in range(1, DAYS + 1)])
 
 
 def seed_operations(seeder: Seeder, spec: AppSpec, seeded: SeededApp) -> None:
@@ -40,6 +41,10 @@ def seed_operations(seeder: Seeder, spec: AppSpec, seeded: SeededApp) -> None:
                 {"Key": "deletion_protection.enabled", "Value": "true"},
                 {"Key": "access_logs.s3.enabled", "Value": "true"},
                 {"Key": "access_logs.s3.bucket", "Value": "edge-logs"}])
+    if spec.waf_fail_open:
+        seeder.client("elbv2", region).modify_load_balancer_attributes(
+            LoadBalancerArn=seeded.alb_arn,
+            Attributes=[{"Key": "waf.fail_open.enabled", "Value": "true"}])
     dist_id = seeded.distribution_arn.rsplit("/", 1)[-1] if seeded.distribution_arn else ""
     edge = seeded.edge or seeder  # the distribution's account
     edge_cw = edge.client("cloudwatch", "us-east-1")
@@ -63,12 +68,19 @@ def seed_operations(seeder: Seeder, spec: AppSpec, seeded: SeededApp) -> None:
         if dist_id:
             _daily(edge_cw, "AWS/CloudFront", "Requests",
                    _dims(DistributionId=dist_id, Region="Global"), per_day)
-    if spec.throttles:
-        for fn in spec.functions:
-            name = f"{spec.name}-{fn.name}"
-            dims = (_dims(FunctionName=name, Resource=f"{name}:{fn.alias}") if fn.alias
-                    else _dims(FunctionName=name))
+    for fn in spec.functions:
+        name = f"{spec.name}-{fn.name}"
+        dims = (_dims(FunctionName=name, Resource=f"{name}:{fn.alias}") if fn.alias
+                else _dims(FunctionName=name))
+        if spec.throttles:
             _daily(cw, "AWS/Lambda", "Throttles", dims, spec.throttles / DAYS)
+        if fn.max_duration_ms:
+            _daily(cw, "AWS/Lambda", "Duration", dims, fn.max_duration_ms, "Milliseconds")
+        if fn.errors:
+            tg_dim = seeded.target_groups[fn.name].split(":", 5)[-1]
+            for scope in (_dims(LoadBalancer=elb_dim),
+                          _dims(LoadBalancer=elb_dim, TargetGroup=tg_dim)):
+                _daily(cw, "AWS/ApplicationELB", "LambdaUserError", scope, fn.errors / DAYS)
 
 
 def seed_rest_api(seeder: Seeder, region: str, name: str, stages: int) -> str:

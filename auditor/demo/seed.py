@@ -34,6 +34,11 @@ SEEDED_DAYS = 7
 # Health checks on, every setting left at AWS's default.
 DEFAULT_HEALTH: dict[str, Any] = {}
 HANDLER = "def handler(event, context):\n    return {'statusCode': 200}\n"
+# An identity provider the demo's authenticate-oidc actions name (never called)
+OIDC = {"Issuer": "https://idp.example.com", "AuthorizationEndpoint": "https://idp.example.com/a",
+        "TokenEndpoint": "https://idp.example.com/t",
+        "UserInfoEndpoint": "https://idp.example.com/u", "ClientId": "edge-demo",
+        "ClientSecret": "not-a-secret-demo-client"}
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,10 @@ class FunctionSpec:
     url_auth: str | None = None  # "NONE" or "AWS_IAM" creates a function URL
     scoped_permission: bool = True  # AWS:SourceArn on the ELB invoke permission
     methods: tuple[str, ...] = ()
+    reserved: int | None = None  # reserved concurrency (0: the function cannot run)
+    invoke_mode: str = "BUFFERED"  # of its function URL; RESPONSE_STREAM: a streaming handler
+    errors: int = 0  # LambdaUserError on its target group over the seeded week
+    max_duration_ms: float = 0  # each day's longest run (CloudWatch Duration, Maximum)
 
 
 @dataclass(frozen=True)
@@ -79,6 +88,12 @@ class AppSpec:
     http_redirect: bool = False  # a second listener on :80 that redirects to HTTPS
     tags: dict[str, str] = field(default_factory=dict)  # on the ALB, functions, distribution
     origin_domain: str | None = None  # the origin's domain (a Route 53 name); None: the ALB's
+    # Catalogue 1.1 settings
+    weak_secret: bool = False  # CloudFront sends, and the ALB accepts, a short guessable value
+    stale_value: bool = False  # the ALB still accepts an old value besides the one sent
+    unauthenticated: str | None = None  # "allow": OIDC on each route lets no-login requests by
+    waf_fail_open: bool = False  # waf.fail_open.enabled on the ALB
+    empty_route: str | None = None  # a path forwarded to a Lambda target group with no target
 
 
 @dataclass
@@ -240,9 +255,13 @@ class Seeder:
             **permission,
         )
         elb.register_targets(TargetGroupArn=tg, Targets=[{"Id": target}])
+        if fn.reserved is not None:
+            lam.put_function_concurrency(FunctionName=name,
+                                         ReservedConcurrentExecutions=fn.reserved)
         if fn.url_auth:
             url = {"Qualifier": fn.alias} if fn.alias else {}
-            lam.create_function_url_config(FunctionName=name, AuthType=fn.url_auth, **url)
+            lam.create_function_url_config(FunctionName=name, AuthType=fn.url_auth,
+                                           InvokeMode=fn.invoke_mode, **url)
             if fn.url_auth == "NONE":  # what the console adds: without it the URL is a 403
                 lam.add_permission(FunctionName=name, StatementId="FunctionURLAllowPublicAccess",
                                    Action="lambda:InvokeFunctionUrl", Principal="*",
@@ -264,7 +283,8 @@ class Seeder:
         listener: dict[str, Any] = {"Protocol": "HTTP", "Port": 80}
         if spec.https:
             cert = self.client("acm", region).request_certificate(
-                DomainName=f"{spec.name}.example.com"
+                DomainName=f"{spec.name}.example.com",
+                SubjectAlternativeNames=[f"{spec.name}.example.com", f"*.{spec.name}.example.com"],
             )["CertificateArn"]
             listener = {
                 "Protocol": "HTTPS",
@@ -279,13 +299,21 @@ class Seeder:
             elb.create_listener(LoadBalancerArn=alb, Protocol="HTTP", Port=80, DefaultActions=[{
                 "Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443",
                                                        "StatusCode": "HTTP_301"}}])
-        accepted = sent
+        accepted = [sent] if sent else []
         if spec.alb_value_mismatch:
-            accepted = secrets.token_urlsafe(24)
-            seeded.secret_values.append(accepted)
-        for priority, fn in enumerate((f for f in spec.functions if f.path), start=10):
+            accepted = [secrets.token_urlsafe(24)]
+            seeded.secret_values.append(accepted[0])
+        if spec.stale_value and sent:
+            accepted.append(secrets.token_urlsafe(24))  # the value before the last rotation
+            seeded.secret_values.append(accepted[-1])
+        routes = [(fn.path, groups[fn.name], fn.methods) for fn in spec.functions if fn.path]
+        if spec.empty_route:
+            routes.append((spec.empty_route, elb.create_target_group(
+                Name=f"{spec.name}-retired"[:32], TargetType="lambda")["TargetGroups"][0][
+                "TargetGroupArn"], ()))
+        for priority, (path, group, methods) in enumerate(routes, start=10):
             conditions: list[dict[str, Any]] = [
-                {"Field": "path-pattern", "PathPatternConfig": {"Values": [fn.path]}}
+                {"Field": "path-pattern", "PathPatternConfig": {"Values": [path]}}
             ]
             if spec.origin_header and spec.alb_checks_header and accepted:
                 conditions.append(
@@ -293,22 +321,28 @@ class Seeder:
                         "Field": "http-header",
                         "HttpHeaderConfig": {
                             "HttpHeaderName": spec.origin_header,
-                            "Values": [accepted],
+                            "Values": accepted,
                         },
                     }
                 )
-            if fn.methods:
+            if methods:
                 conditions.append(
                     {
                         "Field": "http-request-method",
-                        "HttpRequestMethodConfig": {"Values": list(fn.methods)},
+                        "HttpRequestMethodConfig": {"Values": list(methods)},
                     }
                 )
+            actions: list[dict[str, Any]] = [
+                {"Type": "forward", "TargetGroupArn": group, "Order": 2}]
+            if spec.unauthenticated:
+                actions.insert(0, {"Type": "authenticate-oidc", "Order": 1,
+                                   "AuthenticateOidcConfig": dict(
+                                       OIDC, OnUnauthenticatedRequest=spec.unauthenticated)})
             elb.create_rule(
                 ListenerArn=listener_arn,
                 Priority=priority,
                 Conditions=conditions,
-                Actions=[{"Type": "forward", "TargetGroupArn": groups[fn.name]}],
+                Actions=actions,
             )
 
     # ------------------------------------------------------------------ WAF + CloudFront
@@ -402,7 +436,10 @@ class Seeder:
             Type="application",
         )["LoadBalancers"][0]
         seeded.alb_arn, seeded.dns_name = alb["LoadBalancerArn"], alb["DNSName"]
-        sent = secrets.token_urlsafe(24) if spec.origin_header else None
+        sent = None
+        if spec.origin_header:  # a short word is what a guess finds (BYP-009)
+            sent = f"letmein{secrets.randbelow(1000):03d}" if spec.weak_secret else \
+                secrets.token_urlsafe(24)
         if sent:
             seeded.secret_values.append(sent)
         self._listener(spec, seeded.alb_arn, seeded, sent)
