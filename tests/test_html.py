@@ -120,7 +120,8 @@ def test_every_lambda_alb_is_drawn_with_its_failing_rules(loaded):
 
     figures = loaded.find_elements(By.CSS_SELECTOR, "figure.path")
     names = {f.find_element(By.TAG_NAME, "figcaption").text.split(" ·")[0] for f in figures}
-    assert names == {"shop-alb", "legacy-alb", "billing-alb", "tools-alb", "partner-alb"}
+    assert names == {"shop-alb", "legacy-alb", "billing-alb", "kiosk-alb", "tools-alb",
+                     "partner-alb"}
     legacy = next(f for f in figures if f.text.startswith("legacy-alb"))
     alb_piece = legacy.find_elements(By.CSS_SELECTOR, "g.piece[data-arn*='loadbalancer/app/']")
     failing = alb_piece[0].get_attribute("data-failing").split()
