@@ -95,13 +95,12 @@ def _accepts(condition: HeaderCondition, headers: tuple[OriginHeader, ...]) -> b
         if header.value is None or not names_equal(condition.name, header.name):
             continue
         sent = header.value.reveal()
-        if any(_wildcard_regex(v.reveal()).fullmatch(sent) for v in condition.values):
+        if any(_plain_accepts(v.reveal(), sent) for v in condition.values):
             return True
         per_reading = [False] * len(READINGS)
         for pattern in condition.regex_values:
-            try:
-                hits = [m(pattern.reveal(), sent, f) is not None for m, f in READINGS]
-            except re.error:
+            hits = _reading_hits(pattern.reveal(), sent)
+            if hits is None:
                 continue
             per_reading = [a or b for a, b in zip(per_reading, hits, strict=True)]
         if all(per_reading):
@@ -110,6 +109,18 @@ def _accepts(condition: HeaderCondition, headers: tuple[OriginHeader, ...]) -> b
     if not readings or readings == {False}:
         return False
     return None
+
+
+def _plain_accepts(value: str, sent: str) -> bool:
+    return _wildcard_regex(value).fullmatch(sent) is not None
+
+
+def _reading_hits(pattern: str, sent: str) -> list[bool] | None:
+    """Whether the regex matches ``sent`` in each of the READINGS; None if it is broken."""
+    try:
+        return [m(pattern, sent, f) is not None for m, f in READINGS]
+    except re.error:
+        return None
 
 
 def match_key(dist: Distribution, origin: Origin, rule: ListenerRule, index: int) -> str:
@@ -130,16 +141,13 @@ def _combine(verdicts) -> bool | None:
     return None if None in found else False
 
 
-def _plain_accepts(value: str, sent: str) -> bool:
-    return _wildcard_regex(value).fullmatch(sent) is not None
-
-
 def _regex_accepts(pattern: str, sent: str) -> bool | None:
-    try:
-        hits = {m(pattern, sent, f) is not None for m, f in READINGS}
-    except re.error:
-        return False
-    return hits.pop() if len(hits) == 1 else None
+    """One regex value: accepts in every reading, in none, or undetermined (None)."""
+    hits = _reading_hits(pattern, sent)
+    if hits is None:
+        return False  # a broken pattern accepts nothing
+    found = set(hits)
+    return found.pop() if len(found) == 1 else None
 
 
 TRANSFORMS = {"NONE": lambda v: v, "LOWERCASE": str.lower,
@@ -169,8 +177,9 @@ def byte_match(search: str, positional: str, transformations: tuple[str, ...],
     return None
 
 
-def _sent_values(name: str, headers: tuple[OriginHeader, ...]) -> list[str]:
-    return [h.value.reveal() for h in headers
+def _sent_by(name: str, senders: list[tuple[OriginHeader, ...]]) -> list[str]:
+    """The values of header ``name`` that the fronting origins send."""
+    return [h.value.reveal() for headers in senders for h in headers
             if h.value is not None and names_equal(name, h.name)]
 
 
@@ -178,7 +187,7 @@ def _condition_values_sent(condition: HeaderCondition, senders: list[tuple[Origi
                            ) -> list[bool | None]:
     """For each accepted value of an ALB condition (plain values, then regexes): does some
     fronting origin send a value it accepts?"""
-    sent = [v for headers in senders for v in _sent_values(condition.name, headers)]
+    sent = _sent_by(condition.name, senders)
     plain = [_combine(_plain_accepts(v.reveal(), s) for s in sent) for v in condition.values]
     regex = [_combine(_regex_accepts(v.reveal(), s) for s in sent)
              for v in condition.regex_values]
@@ -187,7 +196,7 @@ def _condition_values_sent(condition: HeaderCondition, senders: list[tuple[Origi
 
 def _waf_values_sent(check: WafHeaderCheck, senders: list[tuple[OriginHeader, ...]]
                      ) -> list[bool | None]:
-    sent = [v for headers in senders for v in _sent_values(check.name, headers)]
+    sent = _sent_by(check.name, senders)
     return [_combine(byte_match(v.reveal(), check.positional, check.transformations, s)
                      for s in sent) for v in check.values]
 
@@ -244,15 +253,10 @@ def _verdicts(topo) -> dict[str, dict[str, bool | None]]:
     return verdicts
 
 
-def _weak_count(condition: HeaderCondition, min_literals: int) -> int:
-    return (sum(weak_value(v.reveal(), min_literals) for v in condition.values)
-            + sum(weak_pattern(v.reveal(), min_literals) for v in condition.regex_values))
-
-
 def _strip_rule(rule: ListenerRule, min_literals: int) -> ListenerRule:
     conditions = tuple(
         replace(c, values=(), regex_values=(), value_count=c.accepted_count,
-                weak_count=_weak_count(c, min_literals))
+                weak_count=c.weak_count_at(min_literals))
         for c in rule.header_conditions)
     return replace(rule, header_conditions=conditions)
 
@@ -302,8 +306,8 @@ def _strip_acl(acl, min_literals: int):
     if not isinstance(acl, WebAcl) or not acl.header_checks:
         return acl
     return replace(acl, header_checks=tuple(
-        replace(c, values=(), value_count=c.accepted_count, weak_count=sum(
-            weak_search_string(v.reveal(), c.positional, min_literals) for v in c.values))
+        replace(c, values=(), value_count=c.accepted_count,
+                weak_count=c.weak_count_at(min_literals))
         for c in acl.header_checks))
 
 

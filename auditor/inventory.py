@@ -110,10 +110,16 @@ class HeaderCondition:
         """Accepted values anyone could guess (catalogue "Weak accepted value")."""
         if self.weak_count >= 0:
             return self.weak_count
+        from auditor.headers import MIN_LITERALS
+
+        return self.weak_count_at(MIN_LITERALS)
+
+    def weak_count_at(self, min_literals: int) -> int:
+        """Weak accepted values at a threshold (needs the values: before sealing)."""
         from auditor.headers import weak_pattern, weak_value
 
-        return (sum(weak_value(v.reveal()) for v in self.values)
-                + sum(weak_pattern(v.reveal()) for v in self.regex_values))
+        return (sum(weak_value(v.reveal(), min_literals) for v in self.values)
+                + sum(weak_pattern(v.reveal(), min_literals) for v in self.regex_values))
 
     @property
     def all_weak(self) -> bool:
@@ -300,9 +306,16 @@ class WafHeaderCheck:
     def weak_values(self) -> int:
         if self.weak_count >= 0:
             return self.weak_count
+        from auditor.headers import MIN_LITERALS
+
+        return self.weak_count_at(MIN_LITERALS)
+
+    def weak_count_at(self, min_literals: int) -> int:
+        """Weak search strings at a threshold (needs the values: before sealing)."""
         from auditor.headers import weak_search_string
 
-        return sum(weak_search_string(v.reveal(), self.positional) for v in self.values)
+        return sum(weak_search_string(v.reveal(), self.positional, min_literals)
+                   for v in self.values)
 
     @property
     def all_weak(self) -> bool:

@@ -75,6 +75,11 @@ class EdgePath:
         return self.distribution.account != self.alb.account
 
 
+def https_listener(listeners: tuple[Listener, ...], port: int) -> Listener | None:
+    """The ALB's HTTPS listener on ``port`` (a port holds one listener)."""
+    return next((li for li in listeners if li.port == port and li.protocol == "HTTPS"), None)
+
+
 def _domain_key(name: str) -> str:
     name = name.strip().rstrip(".").lower()
     return name.removeprefix("dualstack.")
@@ -255,15 +260,12 @@ class Topology:
         for alb in self._lambda_albs:
             if isinstance(alb.listeners, Unavailable):
                 continue
-            for listener in alb.listeners:
-                if listener.port != origin.https_port or listener.protocol != "HTTPS":
-                    continue
-                names = listener.certificate_names
-                if isinstance(names, Unavailable):
-                    return names
-                if names and any(certificate_covers(n, domain) for n in names):
-                    found.append(EdgePath(dist, origin, alb, "certificate"))
-                    break
+            listener = https_listener(alb.listeners, origin.https_port)
+            names = listener.certificate_names if listener else None
+            if isinstance(names, Unavailable):
+                return names
+            if names and any(certificate_covers(n, domain) for n in names):
+                found.append(EdgePath(dist, origin, alb, "certificate"))
         return found
 
     def unresolved_https_domains(self) -> list[str]:
@@ -495,6 +497,13 @@ class Topology:
         if protocol is None:
             return None
         return path.origin.https_port if protocol == "HTTPS" else path.origin.http_port
+
+    def tls_listener(self, path: EdgePath) -> Listener | None:
+        """The listener CloudFront completes TLS with on this path: the HTTPS one on the
+        origin's HTTPS port, when the path's effective protocol is HTTPS."""
+        if self.effective_protocol(path) != "HTTPS":
+            return None
+        return https_listener(need(path.alb.listeners), path.origin.https_port)
 
     def hosts_seen(self, path: EdgePath) -> set[str]:
         """The Host values the ALB sees from this path: the origin domain, or the viewer's

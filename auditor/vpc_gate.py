@@ -51,11 +51,17 @@ def _holds(cidrs: list[str], address: str) -> bool:
     return False
 
 
+def gated(path) -> bool:
+    """A VPC origin to an internal ALB: the paths SG-003 judges (an internet-facing ALB
+    behind a VPC origin is BYP-001's concern)."""
+    return path.via_vpc_origin and not path.alb.internet_facing
+
+
 def gate_of(topo, path, quiet: bool = False) -> Gate | None:
     """How the path's VPC origin gets through the ALB's groups; None for a path that is
     not a VPC origin to an internal ALB. ``quiet``: None instead of raising on a gap (the
     collector asks before everything is read)."""
-    if not path.via_vpc_origin or path.alb.internet_facing:
+    if not gated(path):
         return None
     try:
         return _gate(topo, path)

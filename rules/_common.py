@@ -6,7 +6,7 @@ import ipaddress
 from collections.abc import Iterable
 
 from auditor.gaps import need
-from auditor.inventory import LoadBalancer
+from auditor.inventory import LambdaFunction, LoadBalancer
 from auditor.topology import EdgePath, Topology
 
 
@@ -63,6 +63,11 @@ def fronted_internet_paths(topo: Topology, alb: LoadBalancer) -> list[EdgePath] 
     if not alb.internet_facing:
         return None
     return topo.edge_paths_of_alb(alb) or None
+
+
+def alb_arns_of(topo: Topology, fn: LambdaFunction) -> list[str]:
+    """The Lambda ALBs a target function serves: the related resources of its results."""
+    return [a.arn for a in topo.albs_of_function(fn)]
 
 
 def alb_attribute(alb: LoadBalancer, key: str, default: str) -> tuple[str, bool]:

@@ -12,8 +12,7 @@ from auditor.gaps import need
 from auditor.inventory import LoadBalancer
 from auditor.rule import Params, Rule, SubjectKind
 from auditor.topology import Topology
-from rules._common import alb_attribute as _attribute
-from rules._common import path_related
+from rules._common import alb_attribute, path_related
 
 OLD_TLS = {"SSLv3", "TLSv1", "TLSv1.1"}
 
@@ -64,7 +63,7 @@ def check_tls_policy_outdated(topo: Topology, alb: LoadBalancer, params: Params)
 
 def _attribute_rule(key: str, default: str, bad, fail: str, ok: str):
     def check(topo: Topology, alb: LoadBalancer, params: Params) -> Verdict | None:
-        value, is_default = _attribute(alb, key, default)
+        value, is_default = alb_attribute(alb, key, default)
         evidence = {"attribute": key, "value": value, "aws_default": is_default}
         if bad(value.lower()):
             return Verdict.fail(

@@ -24,6 +24,7 @@ from auditor.routes import private_only
 from auditor.rule import Params, Rule, SubjectKind
 from auditor.topology import Topology
 from rules._common import (
+    alb_arns_of,
     fronted_internet_paths,
     is_world,
     path_evidence,
@@ -285,7 +286,7 @@ def check_function_url_public(topo: Topology, fn: LambdaFunction, params: Params
         seen.append(entry)
         if grants:
             public.append(entry)
-    albs = [a.arn for a in topo.albs_of_function(fn)]
+    albs = alb_arns_of(topo, fn)
     if public:
         which = ", ".join(f"{e['qualifier']} ({e['auth_type']})" for e in public)
         return Verdict.fail(
@@ -326,7 +327,7 @@ def check_invoke_permission_unscoped(
         and not URL_KEYS & set(s.condition_keys)  # function URL grants are BYP-006's
         and not _scoped_to_target_groups(s)
     ]
-    albs = [a.arn for a in topo.albs_of_function(fn)]
+    albs = alb_arns_of(topo, fn)
     if loose:
         return Verdict.fail(
             "Resource policy lets any target group of this account invoke the function: no "

@@ -172,14 +172,11 @@ def _certificate_check(topo: Topology, path: EdgePath) -> dict | None:
     names: evidence of the names no certificate covers, or None when all are covered."""
     from auditor.routes import certificate_covers
 
-    port = topo.origin_port(path)
-    listeners = [li for li in need(path.alb.listeners)
-                 if li.port == port and li.protocol == "HTTPS"]
+    listener = topo.tls_listener(path)
     checked = sorted(topo.hosts_seen(path))
-    found = dict(path_evidence(path), port=port, names_checked=checked)
-    if not listeners:
+    found = dict(path_evidence(path), port=path.origin.https_port, names_checked=checked)
+    if listener is None:
         return dict(found, uncovered=checked, listener=None)
-    listener = listeners[0]
     if listener.certificate_names is None:
         raise DataUnavailable(Unavailable("elbv2:DescribeListenerCertificates",
                                           "NotCollected", "listener certificates not read"))

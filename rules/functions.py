@@ -21,6 +21,7 @@ from auditor.inventory import (
 )
 from auditor.rule import Params, Rule, SubjectKind
 from auditor.topology import Topology
+from rules._common import alb_arns_of
 
 STREAMING = "RESPONSE_STREAM"
 
@@ -74,7 +75,7 @@ def check_target_errors(topo: Topology, alb: LoadBalancer, params: Params):
 
 def check_reserved_concurrency_zero(topo: Topology, fn: LambdaFunction, params: Params):
     reserved = need(fn.reserved_concurrency)
-    albs = [a.arn for a in topo.albs_of_function(fn)]
+    albs = alb_arns_of(topo, fn)
     if reserved == 0:
         return Verdict.fail(
             f"Reserved concurrency of {fn.name} is 0: the function cannot run, and every "
@@ -90,7 +91,7 @@ def check_timeout_reached(topo: Topology, fn: LambdaFunction, params: Params):
     days, share = params["window_days"], params["percent_of_timeout"]
     values = topo.region_metrics(fn).values(metric_key("Duration", function_dimensions(fn)),
                                             days)
-    albs = [a.arn for a in topo.albs_of_function(fn)]
+    albs = alb_arns_of(topo, fn)
     evidence = {"window_days": days, "timeout_seconds": timeout,
                 "percent_of_timeout": share}
     if not values:
@@ -111,7 +112,7 @@ def check_timeout_reached(topo: Topology, fn: LambdaFunction, params: Params):
 def check_streaming_behind_alb(topo: Topology, fn: LambdaFunction, params: Params):
     urls = need(fn.urls)
     streaming = [u.qualifier or "(unqualified)" for u in urls if u.invoke_mode == STREAMING]
-    albs = [a.arn for a in topo.albs_of_function(fn)]
+    albs = alb_arns_of(topo, fn)
     if streaming:
         return Verdict.fail(
             f"Function URL {', '.join(streaming)} streams its response (InvokeMode "

@@ -13,7 +13,7 @@ from auditor.gaps import need
 from auditor.inventory import LambdaFunction, TargetGroup
 from auditor.rule import Params, Rule, SubjectKind
 from auditor.topology import Topology
-from rules._common import rule_evidence
+from rules._common import alb_arns_of, rule_evidence
 
 MULTI_VALUE = "lambda.multi_value_headers.enabled"
 
@@ -71,7 +71,7 @@ def _health_check_rule(field: str, label: str, param: str, too_far, describe: st
 
 
 def check_cold_start_exposure(topo: Topology, fn: LambdaFunction, params: Params) -> Verdict | None:
-    albs = [a.arn for a in topo.albs_of_function(fn)]
+    albs = alb_arns_of(topo, fn)
     if not fn.can_have_provisioned_concurrency:
         return Verdict.fail(
             "Registered without an alias or version, so provisioned "

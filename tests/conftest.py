@@ -53,6 +53,14 @@ def fake_credentials(monkeypatch):
 
 
 @pytest.fixture
+def ctx():
+    """A scanner context for Stubber tests: no endpoint, fake credentials."""
+    from auditor.session import AwsContext
+
+    return AwsContext.from_options()
+
+
+@pytest.fixture
 def moto_session():
     from tests.moto_gaps import answer_unserved
 

@@ -16,7 +16,6 @@ from auditor.collect.plan import Plan
 from auditor.engine import evaluate
 from auditor.findings import Status
 from auditor.gaps import Unavailable
-from auditor.session import AwsContext
 from rules import load_rules
 from tests.scenario import (
     ALB_ARN,
@@ -31,11 +30,6 @@ from tests.scenario import (
 
 RULES = {r.id: r for r in load_rules()}
 REGION = "us-east-1"
-
-
-@pytest.fixture
-def ctx():
-    return AwsContext.from_options()
 
 
 def _listener_with(ctx, conditions: list[dict], actions: list[dict] | None = None):

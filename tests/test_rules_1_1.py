@@ -21,8 +21,6 @@ from auditor.findings import Status
 from auditor.headers import byte_match, seal
 from auditor.inventory import IngressPermission, OriginHeader, VpcOriginServiceGroup
 from auditor.secrets import Secret
-from auditor.session import AwsContext
-from rules import load_rules
 from tests.rule_cases import SERVICE_SG, VPC, vpc_origin
 from tests.scenario import (
     ACCOUNT,
@@ -35,16 +33,14 @@ from tests.scenario import (
     header_condition,
     rule,
 )
-from tests.test_catalogue_1_1 import _alb_acl, _header_rule, _listener_with, _web_acl
-
-RULES = {r.id: r for r in load_rules()}
-REGION = "us-east-1"
-
-
-@pytest.fixture
-def ctx():
-    return AwsContext.from_options()
-
+from tests.test_catalogue_1_1 import (
+    REGION,
+    RULES,
+    _alb_acl,
+    _header_rule,
+    _listener_with,
+    _web_acl,
+)
 
 # ------------------------------------------------------------------ ALB-012 (elbv2)
 

@@ -81,12 +81,11 @@ def edge_listeners(topo) -> set[str]:
     origin's HTTPS port of each such path."""
     found = set()
     for path in topo.all_edge_paths():
-        if topo.effective_protocol(path) != "HTTPS" or isinstance(path.alb.listeners,
-                                                                  Unavailable):
-            continue
-        port = topo.origin_port(path)
-        found |= {li.arn for li in path.alb.listeners
-                  if li.port == port and li.protocol == "HTTPS"}
+        if isinstance(path.alb.listeners, Unavailable):
+            continue  # CF-008 reports the gap
+        listener = topo.tls_listener(path)
+        if listener is not None:
+            found.add(listener.arn)
     return found
 
 

@@ -61,7 +61,9 @@ def addresses(calls: Calls, region: str, group_id: str) -> tuple[str, ...] | Una
 
 
 def _vpc_origin_paths(topo):
-    return [p for p in topo.all_edge_paths() if p.via_vpc_origin and not p.alb.internet_facing]
+    from auditor.vpc_gate import gated
+
+    return [p for p in topo.all_edge_paths() if gated(p)]
 
 
 def attach(inventories: list[Inventory], calls: dict[str, Calls]) -> list[Inventory]:
