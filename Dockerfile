@@ -14,7 +14,6 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY auditor ./auditor
-COPY rules ./rules
 RUN pip wheel --wheel-dir /wheels .
 
 FROM python:3.11-slim

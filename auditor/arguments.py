@@ -20,6 +20,10 @@ from auditor.report import FORMATS
 FAIL_ON_CHOICES = [s.value for s in Severity] + ["none"]
 ENV_PREFIX = "EDGE_AUDIT_"
 ENV_COMMANDS = ("scan", "evaluate", "demo", "collect")  # the ones a scheduled job runs
+# Read from the environment by every command that has them: the rule packs of a machine
+# are the same for `rules` and `iam-policy` as for the scan they describe.
+PACK_OPTIONS = ("rules_path", "no_plugins")
+PATH_LISTS = ("rules_path",)  # list options whose variable is split on os.pathsep
 
 
 def _csv(value: str) -> list[str]:
@@ -51,6 +55,15 @@ def _output_options(p: argparse.ArgumentParser, fail_on_default: str) -> None:
     p.add_argument("--baseline", metavar="REPORT",
                    help="an earlier JSON report (a path, an s3:// URL, or an S3 latest.json "
                         "pointer): --fail-on judges only failures new since it")
+
+
+def _pack_options(p: argparse.ArgumentParser) -> None:
+    packs = p.add_argument_group("rule packs")
+    packs.add_argument("--rules-path", action="append", default=[], metavar="DIR",
+                       help="load every *.py in DIR as a rule pack (repeatable; "
+                            "EDGE_AUDIT_RULES_PATH takes folders separated by ':')")
+    packs.add_argument("--no-plugins", action="store_true",
+                       help="the built-in rules alone: no installed packs, no --rules-path")
 
 
 def _scope_options(p: argparse.ArgumentParser) -> None:
@@ -98,19 +111,23 @@ def build_parser() -> argparse.ArgumentParser:
     scan = sub.add_parser("scan", help="scan an account")
     _scope_options(scan)
     _output_options(scan, "high")
+    _pack_options(scan)
 
     collect = sub.add_parser("collect", help="read an account into a snapshot (no secrets)")
     _scope_options(collect)
     collect.add_argument("--output", "-o", metavar="SNAPSHOT", required=True,
                          help="where to write the snapshot")
     collect.add_argument("--config", metavar="FILE", help="TOML rule parameters")
+    _pack_options(collect)
 
     evaluate = sub.add_parser("evaluate", help="run the rules over a snapshot, offline")
     evaluate.add_argument("snapshot", metavar="SNAPSHOT")
     _output_options(evaluate, "high")
+    _pack_options(evaluate)
 
     demo = sub.add_parser("demo", help="scan a built-in fake account (no credentials needed)")
     _output_options(demo, "none")
+    _pack_options(demo)
 
     merge = sub.add_parser("merge", help="join reports (the shards of one scan) into one")
     merge.add_argument("reports", nargs="+", metavar="REPORT")
@@ -126,10 +143,17 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--fail-on", choices=FAIL_ON_CHOICES, default="high",
                       help="exit 1 when a new failure is at or above this severity")
 
-    rules = sub.add_parser("rules", help="list the rule catalogue")
-    rules.add_argument("--format", choices=FORMATS, default="table")
+    rules = sub.add_parser("rules", help="list the rules: the catalogue and loaded packs")
+    rules.add_argument("--format", choices=("table", "json"), default="table")
+    rules.add_argument("--check-pack", metavar="PATH",
+                       help="load the pack in PATH (a .py file or a folder of them), "
+                            "validate it, run its CASES; exit 1 when a case fails")
+    _pack_options(rules)
     sub.add_parser("schema", help="print the JSON Schema of --format json")
-    sub.add_parser("iam-policy", help="print the least-privilege IAM policy a scan needs")
+    policy = sub.add_parser("iam-policy",
+                            help="print the least-privilege IAM policy a scan needs (with "
+                                 "the actions of the loaded packs' facets)")
+    _pack_options(policy)
     return parser
 
 
@@ -142,7 +166,8 @@ def _from_env(action: argparse.Action, raw: str):
     if isinstance(action, argparse._StoreTrueAction):
         return raw.strip().lower() in ("1", "true", "yes", "on")
     if isinstance(action, argparse._AppendAction):
-        values = [v.strip() for v in raw.split(",") if v.strip()]
+        sep = os.pathsep if action.dest in PATH_LISTS else ","
+        values = [v.strip() for v in raw.split(sep) if v.strip()]
     else:
         values = [action.type(raw) if action.type else raw]
     for value in values:
@@ -159,11 +184,11 @@ def parse(argv: Sequence[str] | None = None,
     parser = build_parser()
     args = parser.parse_args(argv)
     environ = os.environ if environ is None else environ
-    if args.command not in ENV_COMMANDS:
-        return args
     sub = parser._subparsers._group_actions[0].choices[args.command]
     for action in sub._actions:
         name = env_name(action)
+        if args.command not in ENV_COMMANDS and action.dest not in PACK_OPTIONS:
+            continue
         if (not name or name not in environ or not hasattr(args, action.dest)
                 or getattr(args, action.dest) != action.default):
             continue

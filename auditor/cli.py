@@ -55,11 +55,26 @@ def exit_code(report: Report, fail_on: str) -> int:
     return EXIT_FAIL if failing else EXIT_OK
 
 
-def _selected_rules(args: argparse.Namespace):
-    from rules import RETIRED, load_rules
+def _registry(args: argparse.Namespace):
+    """The rule packs of this run (auditor.packs), loaded once: the built-in pack, then
+    the installed ones and the ``--rules-path`` folders unless ``--no-plugins``. A pack that
+    cannot be used is one line and exit 2 (``--debug``: its traceback)."""
+    from auditor.packs import PackError, load_registry
 
+    if getattr(args, "registry", None) is None:
+        try:
+            args.registry = load_registry(getattr(args, "rules_path", []),
+                                          plugins=not getattr(args, "no_plugins", False))
+        except PackError as exc:
+            raise UsageError(str(exc)) from exc
+    return args.registry
+
+
+def _selected_rules(args: argparse.Namespace):
+    registry = _registry(args)
     try:
-        return select_rules(load_rules(), args.rules, args.skip_rules, RETIRED)
+        return select_rules(list(registry.rules), args.rules, args.skip_rules,
+                            registry.retired)
     except UnknownRule as exc:
         raise UsageError(str(exc)) from exc
 
@@ -156,15 +171,14 @@ def _say(args: argparse.Namespace, message: str) -> None:
 
 
 def _config(args: argparse.Namespace):
-    from rules import load_rules
-
+    rules = list(_registry(args).rules)  # parameters validated from every pack's defaults
     location = getattr(args, "config", None)
     try:
         if location and location.startswith("s3://"):
-            config = parse_config(read_text(location, lambda: _delivery(args)), load_rules(),
+            config = parse_config(read_text(location, lambda: _delivery(args)), rules,
                                   location)
         else:
-            config = load_config(location, load_rules())
+            config = load_config(location, rules)
     except ConfigError as exc:
         raise UsageError(str(exc)) from exc
     for warning in config.warnings:
@@ -198,7 +212,7 @@ def _collect(args: argparse.Namespace, params, rules=None,
         try:
             with stoppable(ctx, args.timeout):
                 return collect(ctx, _regions(args, ctx), params, rules, targets, progress,
-                               keys)
+                               keys, _registry(args).facets)
         finally:
             progress.close()
     except ValueError as exc:  # botocore rejects a malformed endpoint URL this way
@@ -262,7 +276,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from auditor.demo import run_demo
 
     rules, config = _selected_rules(args), _config(args)
-    return deliver(run_demo(rules, config.rule_params, config.suppressions), args)
+    return deliver(run_demo(rules, config.rule_params, config.suppressions,
+                            _registry(args).facets), args)
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
@@ -284,11 +299,13 @@ def cmd_diff(args: argparse.Namespace) -> int:
 def cmd_rules(args: argparse.Namespace) -> int:
     from tabulate import tabulate
 
-    from rules import CATALOG_VERSION, RETIRED, load_rules
+    from auditor.rules import CATALOG_VERSION
 
-    catalogue = load_rules()
+    if args.check_pack:
+        return _check_pack(args)
+    registry = _registry(args)
     retired = [{"id": r.id, "slug": r.slug, "retired_in": r.retired_in,
-                "replaced_by": r.replaced_by, "why": r.why} for r in RETIRED]
+                "replaced_by": r.replaced_by, "why": r.why} for r in registry.retired]
     if args.format == "json":
         rows = [
             {
@@ -300,21 +317,43 @@ def cmd_rules(args: argparse.Namespace) -> int:
                 "recommendation": r.recommendation,
                 "rationale": r.rationale,
                 "remediation": r.remediation,
+                "pack": r.pack.as_dict() if r.pack else None,
             }
-            for r in catalogue
+            for r in registry.rules
         ]
-        document = {"catalog_version": CATALOG_VERSION, "rules": rows, "retired": retired}
+        packs = [{**p.ref.as_dict(), "origin": p.origin, "rules": len(p.rules),
+                  "facets": [f.name for f in p.facets]} for p in registry.packs]
+        document = {"catalog_version": CATALOG_VERSION, "rules": rows, "retired": retired,
+                    "packs": packs}
         write_output(json.dumps(document, indent=2) + "\n", None)
     else:
-        rows = [[r.id, r.slug, r.severity.value, r.title, r.cites] for r in catalogue]
+        rows = [[r.id, r.slug, r.severity.value, r.title, r.cites,
+                 r.pack.name if r.pack else ""] for r in registry.rules]
         gone = [[r["id"], r["slug"], r["retired_in"], r["replaced_by"]] for r in retired]
+        plugins = "".join(f"  {p.ref.name} {p.ref.version or ''}: {len(p.rules)} rule(s) "
+                          f"from {p.origin}\n" for p in registry.plugins)
         write_output(
-            f"Catalogue {CATALOG_VERSION}: {len(rows)} rules\n\n"
-            + tabulate(rows, headers=["id", "slug", "severity", "title", "cites"])
+            f"Catalogue {CATALOG_VERSION}: {len(rows)} rules"
+            + (f", {len(registry.rules) - len(registry.packs[0].rules)} of them from rule "
+               f"packs:\n{plugins}" if registry.plugins else "") + "\n\n"
+            + tabulate(rows, headers=["id", "slug", "severity", "title", "cites", "pack"])
             + "\n\nRetired (never reused)\n\n"
             + tabulate(gone, headers=["id", "slug", "retired in", "replaced by"]) + "\n",
             None)
     return EXIT_OK
+
+
+def _check_pack(args: argparse.Namespace) -> int:
+    """``rules --check-pack PATH``: load PATH as a pack beside the built-in one (ids
+    checked against it), then run its declared cases."""
+    from auditor.packs import PackError, check_pack
+
+    try:
+        outcome = check_pack(args.check_pack)
+    except PackError as exc:
+        raise UsageError(str(exc)) from exc
+    write_output(outcome.render(), None)
+    return EXIT_OK if outcome.passed else EXIT_FAIL
 
 
 def cmd_schema(_: argparse.Namespace) -> int:
@@ -330,8 +369,22 @@ def iam_policy() -> dict:
     )
 
 
-def cmd_iam_policy(_: argparse.Namespace) -> int:
-    write_output(json.dumps(iam_policy(), indent=2) + "\n", None)
+def with_pack_actions(policy: dict, registry) -> dict:
+    """The shipped policy plus one statement for the loaded packs' facets (reads only:
+    auditor.facets refuses any other action)."""
+    from auditor.facets import facet_actions
+
+    actions = facet_actions(registry.facets)
+    if not actions:
+        return policy
+    statement = {"Sid": "EdgeAuditorRulePackFacets", "Effect": "Allow", "Action": actions,
+                 "Resource": "*"}
+    return {**policy, "Statement": [*policy["Statement"], statement]}
+
+
+def cmd_iam_policy(args: argparse.Namespace) -> int:
+    policy = with_pack_actions(iam_policy(), _registry(args))
+    write_output(json.dumps(policy, indent=2) + "\n", None)
     return EXIT_OK
 
 

@@ -130,7 +130,7 @@ def parse(text: str, rules: Sequence[Rule], source: str = "config") -> Config:
 def _without_retired(data: dict[str, Any], source: str) -> tuple[list[str], dict[str, Any]]:
     """The config less its entries for retired ids, and a warning for each: a file written
     for an older catalogue still loads, and says what to change."""
-    from rules import RETIRED
+    from auditor.rules import RETIRED
 
     gone = {r.id: r for r in RETIRED}
     warnings = [f"{source}: rules.{key} ignored: {gone[key].notice()}"

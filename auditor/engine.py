@@ -70,6 +70,7 @@ def _result(rule: Rule, ref: ResourceRef, status: Status, verdict: Verdict) -> R
         recommendation=rule.recommendation,
         remediation=rule.remediation,
         related=tuple(a for a in verdict.related if a != ref.arn),
+        rule_pack=rule.pack,
     )
 
 

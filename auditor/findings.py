@@ -49,6 +49,17 @@ class Verdict:
 
 
 @dataclass(frozen=True)
+class PackRef:
+    """Which rule pack a rule (and so its results) came from: ``rule_pack`` in reports."""
+
+    name: str
+    version: str | None = None
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"name": self.name, "version": self.version}
+
+
+@dataclass(frozen=True)
 class Suppression:
     """Why a failure is accepted, and until when. An expired one no longer hides the
     failure; it is kept on the result so the report can say it expired."""
@@ -74,6 +85,7 @@ class Result:
     related: tuple[str, ...] = ()
     suppression: Suppression | None = None
     baseline: str | None = None  # "new" or "unchanged" when the scan had a --baseline
+    rule_pack: PackRef | None = None  # the pack the rule came from (None: a pre-0.4 report)
 
     @property
     def key(self) -> tuple[str, str, str]:

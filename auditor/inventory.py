@@ -8,6 +8,7 @@ read it with `auditor.gaps.need`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from auditor.gaps import Unavailable
 from auditor.metrics import (  # noqa: F401  (re-exported: the model's public names)
@@ -510,6 +511,10 @@ class RegionInventory:
     # VPC id -> CloudFront-VPCOrigins-Service-SG there, for VPCs of internal ALBs that a
     # VPC origin reaches (SG-003); None: not read
     vpc_origin_groups: dict[str, VpcOriginServiceGroup] | Unavailable | None = None
+    # Rule packs' facets (auditor.facets): facet name -> the JSON data its collector
+    # returned here, or why it could not
+    pack_data: dict[str, Any] = field(default_factory=dict)
+    pack_gaps: dict[str, Unavailable] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from auditor.findings import Severity, Verdict
+from auditor.findings import PackRef, Severity, Verdict
 
 
 class SubjectKind(StrEnum):
@@ -46,7 +46,10 @@ class Rule:
     subject: SubjectKind
     check: Callable[[Any, Any, Mapping[str, Any]], Verdict | None]
     params: dict[str, Any] = field(default_factory=dict)  # name -> default; --config overrides
-    needs: tuple[str, ...] = ()  # optional data it reads (auditor.collect.plan.FACETS)
+    needs: tuple[str, ...] = ()  # optional data it reads (auditor.collect.plan.FACETS, or
+    # the name of a facet its pack declares: auditor.facets.Facet)
+    # Set by the loader (auditor.packs), not by the rule's author: the pack it came from.
+    pack: PackRef | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if not ID_PATTERN.match(self.id):

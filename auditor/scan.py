@@ -80,6 +80,7 @@ class Report:
     results: tuple[Result, ...]
     secrets: tuple[Secret, ...] = ()  # for the reporters' last-line scrub; never rendered
     paths: tuple[PathPicture, ...] = ()  # the edge paths, for pictures (auditor.paths)
+    rules: tuple[Rule, ...] = ()  # the rules run (their texts for the HTML report)
 
     @property
     def complete(self) -> bool:
@@ -96,8 +97,9 @@ def now() -> datetime:
 
 
 def metric_days(params: Mapping[str, Mapping[str, Any]] | None = None) -> int:
-    """The longest look-back any rule asks for (its ``window_days`` parameter)."""
-    from rules import load_rules
+    """The longest look-back any built-in rule asks for (its ``window_days`` parameter):
+    the built-in metric collectors read that window, whichever rules are selected."""
+    from auditor.rules import load_rules
 
     days = [int({**r.params, **(params or {}).get(r.id, {})}["window_days"])
             for r in load_rules() if "window_days" in r.params]
@@ -118,9 +120,12 @@ def collect(ctx: AwsContext, regions: Sequence[str],
             params: Mapping[str, Mapping[str, Any]] | None = None,
             rules: Sequence[Rule] | None = None, targets: Targets | None = None,
             progress=None, tag_keys: frozenset[str] = frozenset(),
+            pack_facets: Sequence[Any] = (),
             ) -> tuple[Collection, tuple[Secret, ...]]:
     """Read the accounts; return the sealed collection and the secrets it read (in memory
-    only, for the reporters' scrub). With ``rules``, only what those rules need is read.
+    only, for the reporters' scrub). With ``rules``, only what those rules need is read;
+    ``pack_facets`` are the loaded rule packs' facets (auditor.facets), of which those the
+    rules need (all of them without ``rules``) are collected too.
 
     Accounts are read in parallel; one whose role cannot be assumed is recorded as
     unreached (its results become ``error``), and the others go on.
@@ -129,7 +134,8 @@ def collect(ctx: AwsContext, regions: Sequence[str],
     caller, partition = identify(ctx)
     ctx.account = caller
     targets = targets or Targets()
-    plan = Plan.for_rules(rules) if rules is not None else Plan.everything()
+    plan = (Plan.for_rules(rules, pack_facets) if rules is not None
+            else Plan.everything(pack_facets))
     plan = replace(plan, tag_keys=frozenset(tag_keys))
     days = metric_days(params)
     contexts: list[AwsContext] = [ctx]
@@ -210,7 +216,7 @@ def evaluate(collection: Collection, rules: Sequence[Rule],
         rules=tuple(r.id for r in rules), operations=dict(collection.operations),
         suppressions=tuple(Usage(e, e.expired(today), n).as_dict()
                            for e, n in zip(suppressions, matched, strict=True)))
-    return Report(info, tuple(results), tuple(secrets), tuple(paths))
+    return Report(info, tuple(results), tuple(secrets), tuple(paths), tuple(rules))
 
 
 def scan_account(ctx: AwsContext, regions: Sequence[str], rules: Sequence[Rule],

@@ -19,8 +19,10 @@ import dacite
 from auditor import TOOL_NAME, __version__
 from auditor.scan import Collection
 
-SNAPSHOT_VERSION = 3  # 3: catalogue 1.1 rules (sent-value and weakness verdicts, VPC origin
-# gates, reserved concurrency, listener certificates); 2: every record of a Route 53 set
+SNAPSHOT_VERSION = 4  # 4: rule packs' facet data (RegionInventory.pack_data/pack_gaps);
+# 3: catalogue 1.1 rules (sent-value and weakness verdicts, VPC origin gates, reserved
+# concurrency, listener certificates); 2: every record of a Route 53 set
+READABLE = (3, 4)  # a version 3 snapshot is a version 4 one without facet data
 
 
 class SnapshotError(ValueError):
@@ -51,8 +53,9 @@ def loads(text: str) -> Collection:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SnapshotError(f"not JSON: {exc}") from exc
-    if not isinstance(document, dict) or document.get("snapshot_version") != SNAPSHOT_VERSION:
-        raise SnapshotError(f"not an edge-auditor snapshot of version {SNAPSHOT_VERSION}")
+    if not isinstance(document, dict) or document.get("snapshot_version") not in READABLE:
+        raise SnapshotError(f"not an edge-auditor snapshot of version "
+                            f"{' or '.join(map(str, READABLE))}")
     try:
         return dacite.from_dict(Collection, document["collection"], config=DACITE)
     except (dacite.DaciteError, KeyError, TypeError, ValueError) as exc:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from auditor.gaps import DataUnavailable, Unavailable, need
 from auditor.inventory import (
@@ -656,6 +656,20 @@ class Topology:
 
     def edge_alarms(self, dist: Distribution):
         return self._accounts[dist.account].edge_alarms
+
+    def facet(self, name: str, of: Any) -> Any:
+        """A rule pack's facet data (auditor.facets) in the account and region of ``of`` (a
+        subject, or anything with ``account`` and ``region``). Raises `DataUnavailable`
+        where its collector failed, or where it was not collected (a snapshot taken
+        without the pack): a check that reads it then reports ``error``."""
+        account, where = of.account, getattr(of, "region", None) or of.ref.region
+        region = self._regions.get((account, where))
+        if region is None or name in region.pack_gaps or name not in region.pack_data:
+            gap = region.pack_gaps.get(name) if region is not None else None
+            raise DataUnavailable(gap or Unavailable(
+                f"facet:{name}", "NotCollected",
+                f"not collected in {account}/{where} (is its pack loaded?)"))
+        return region.pack_data[name]
 
     def region_of(self, resource: LoadBalancer | LambdaFunction | TargetGroup
                   ) -> RegionInventory:

@@ -18,12 +18,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from auditor.rules import load_rules
 from bench.bounds import limit_bound
 from bench.generate import REGIONS, seed
 from bench.minimum import count, minimum_calls
 from bench.proxy import FakeAws
 from bench.server import moto_server
-from rules import load_rules
 
 RULE_COUNT = len(load_rules())
 

@@ -18,19 +18,22 @@ FAKE_ENV = {
 
 @pytest.fixture(autouse=True, scope="session")
 def record_every_operation():
-    """Every client a scanner builds reports each call it sends (tests/readonly.py)."""
+    """Every client a scanner builds reports each call it sends, and every rule pack loaded
+    the actions its facets declare (tests/readonly.py)."""
+    from auditor import packs
     from auditor.session import AwsContext
     from tests import readonly
 
-    original = AwsContext._instrument
+    original, load_pack = AwsContext._instrument, packs.load_pack
 
     def instrument(self, client, service, region):
         original(self, client, service, region)
         client.meta.events.register("before-call", readonly.record)
 
     AwsContext._instrument = instrument
+    packs.load_pack = lambda *a, **k: readonly.record_pack(load_pack(*a, **k))
     yield
-    AwsContext._instrument = original
+    AwsContext._instrument, packs.load_pack = original, load_pack
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -13,9 +13,9 @@ from auditor.demo.seed import AppSpec, FunctionSpec, Seeder
 from auditor.findings import Status
 from auditor.merge import merge
 from auditor.report.json_report import render, validate
+from auditor.rules import load_rules
 from auditor.scan import Targets, collect, evaluate
 from auditor.session import AwsContext
-from rules import load_rules
 
 ACCOUNTS = ("111111111111", "222222222222")
 DENIED = "333333333333"

@@ -16,7 +16,7 @@ from auditor.collect.plan import Plan
 from auditor.engine import evaluate
 from auditor.findings import Status
 from auditor.gaps import Unavailable
-from rules import load_rules
+from auditor.rules import load_rules
 from tests.scenario import (
     ALB_ARN,
     ALB_DNS,

@@ -21,9 +21,9 @@ from auditor.inventory import (
     alb_dimensions,
     metric_key,
 )
+from auditor.rules import load_rules
 from auditor.secrets import Secret
 from auditor.session import AwsContext
-from rules import load_rules
 from tests.moto_gaps import MOTO_LACKS
 
 HARDENED = AppSpec("shop", "us-east-1", functions=(FunctionSpec("catalog", "/api/catalog/*"),))

@@ -14,8 +14,8 @@ from auditor.demo.seed import AppSpec, FunctionSpec, Seeder
 from auditor.engine import evaluate
 from auditor.findings import Status
 from auditor.gaps import Unavailable
+from auditor.rules import load_rules
 from auditor.session import AwsContext
-from rules import load_rules
 
 RULES = {r.id: r for r in load_rules()}
 

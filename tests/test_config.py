@@ -7,7 +7,7 @@ import pytest
 from auditor.config import ConfigError, load, parse
 from auditor.engine import evaluate
 from auditor.findings import Status
-from rules import load_rules
+from auditor.rules import load_rules
 from tests.scenario import Scenario
 
 RULES = load_rules()

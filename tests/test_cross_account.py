@@ -13,9 +13,9 @@ from auditor.demo.operations import seed_dns
 from auditor.demo.seed import AppSpec, FunctionSpec, Seeder
 from auditor.findings import Status
 from auditor.gaps import Unavailable
+from auditor.rules import load_rules
 from auditor.scan import Targets, collect, evaluate
 from auditor.session import AwsContext
-from rules import load_rules
 
 pytestmark = pytest.mark.server
 

@@ -10,7 +10,7 @@ from auditor.demo import run_demo
 from auditor.findings import Status
 from auditor.report import renderer
 from auditor.report.json_report import validate
-from rules import load_rules
+from auditor.rules import load_rules
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ import pytest
 from auditor.engine import UnknownRule, evaluate, select_rules
 from auditor.findings import Severity, Status
 from auditor.rule import Rule, SubjectKind
+from auditor.rules import load_rules
 from auditor.secrets import Secret, scrub
-from rules import load_rules
 from tests.scenario import ALB_ARN, ALB_DNS, Scenario, denied
 
 RULES = load_rules()

@@ -7,11 +7,11 @@ import boto3
 import pytest
 
 from auditor.report.json_report import result_dict
+from auditor.rules import load_rules
 from auditor.scan import collect, evaluate
 from auditor.session import AwsContext
 from bench.generate import seed
 from bench.proxy import FakeAws, Faults
-from rules import load_rules
 
 REGIONS = ["us-east-1", "eu-west-1"]
 CREDS = {"aws_access_key_id": "bench", "aws_secret_access_key": "bench"}

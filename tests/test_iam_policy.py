@@ -88,7 +88,7 @@ def test_the_read_only_proof_catches_a_mutating_call():
 
 def test_everything_recorded_so_far_only_reads():
     from auditor.demo import run_demo
-    from rules import load_rules
+    from auditor.rules import load_rules
     from tests.readonly import RECORDED, violations
 
     run_demo(load_rules())  # at least one full scan is recorded, whatever runs before

@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -69,15 +70,23 @@ def test_image_is_multi_stage_with_no_build_tools_in_the_final_stage():
 def test_the_build_stage_wheels_install_with_no_index(tmp_path):
     """What the image does, without Docker: build the wheels, install them into an empty
     venv with --no-index (so every dependency ships as a wheel: no compiler needed in the
-    final stage), then run the console script it installed."""
+    final stage), then run the console script it installed.
+
+    django-rules (the ``rules`` distribution on PyPI) goes into the same venv: until 0.4.0
+    the built-in packs installed as a top-level ``rules`` package and the two broke each
+    other. Now the wheel adds one top-level name, ``auditor``, and both work."""
     wheels, venv = tmp_path / "wheels", tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--wheel-dir",
-                    str(wheels), str(ROOT)], check=True, timeout=600)
+                    str(wheels), str(ROOT), "rules>=3"], check=True, timeout=600)
     [own] = wheels.glob("edge_auditor-*.whl")
+    with zipfile.ZipFile(own) as wheel:
+        tops = {name.split("/")[0] for name in wheel.namelist()
+                if not name.split("/")[0].endswith(".dist-info")}
+    assert tops == {"auditor"}
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     pip = venv / "bin" / "pip"
     subprocess.run([str(pip), "install", "--quiet", "--no-index", "--find-links",
-                    str(wheels), str(own)], check=True, timeout=600)
+                    str(wheels), str(own), "rules"], check=True, timeout=600)
     proc = subprocess.run([str(venv / "bin" / "edge-audit"), "rules", "--format", "json"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
@@ -86,6 +95,13 @@ def test_the_build_stage_wheels_install_with_no_index(tmp_path):
                               "import auditor.lambda_handler as h; print(h.handler.__name__)"],
                              capture_output=True, text=True, timeout=60)
     assert handler.stdout.strip() == "handler", handler.stderr
+    django_rules = subprocess.run(
+        [str(venv / "bin" / "python"), "-c",
+         "import rules; from rules import predicate, add_rule, test_rule\n"
+         "add_rule('ok', predicate(lambda: True)); print(test_rule('ok'), rules.__file__)"],
+        capture_output=True, text=True, timeout=60)
+    assert django_rules.returncode == 0, django_rules.stderr
+    assert django_rules.stdout.startswith("True ") and "site-packages" in django_rules.stdout
 
 
 def test_ruff_is_clean():

@@ -7,9 +7,9 @@ import pytest
 
 from auditor.collect.plan import Plan
 from auditor.report.json_report import result_dict
+from auditor.rules import load_rules
 from auditor.scan import collect, evaluate
 from auditor.session import AwsContext
-from rules import load_rules
 from tests.test_collectors import HARDENED, LEGACY
 
 RULES = load_rules()

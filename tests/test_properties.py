@@ -14,9 +14,9 @@ from auditor.engine import evaluate
 from auditor.inventory import OriginHeader
 from auditor.report import renderer
 from auditor.report.json_report import validate
+from auditor.rules import load_rules
 from auditor.scan import Report, ScanInfo, now
 from auditor.secrets import Secret
-from rules import load_rules
 from tests.scenario import ACCOUNT, Scenario, header_condition, rule
 
 RULES = load_rules()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from rules import load_rules
+from auditor.rules import load_rules
 from tests.rule_cases import CASES
 
 # From CATALOG.md: dashboards and suppression files key on these; they never change.
@@ -81,7 +81,7 @@ RETIRED_CONTRACT = {"LIM-003": ("payload-errors-observed", "1.1", "LMB-002")}
 
 
 def test_retired_ids_are_listed_apart_and_never_reused():
-    from rules import RETIRED
+    from auditor.rules import RETIRED
 
     assert {r.id: (r.slug, r.retired_in, r.replaced_by) for r in RETIRED} == RETIRED_CONTRACT
     assert not set(RETIRED_CONTRACT) & {r.id for r in load_rules()}

@@ -9,7 +9,7 @@ import pytest
 from auditor.engine import evaluate
 from auditor.findings import Status
 from auditor.report.json_report import result_dict
-from rules import load_rules
+from auditor.rules import load_rules
 from tests.rule_cases import CASES, SECRET_VALUES
 
 RULES = {r.id: r for r in load_rules()}

@@ -9,8 +9,8 @@ import pytest
 from auditor import snapshot
 from auditor.demo import collect_demo
 from auditor.report.json_report import result_dict
+from auditor.rules import load_rules
 from auditor.scan import evaluate
-from rules import load_rules
 
 
 @pytest.fixture(scope="module")

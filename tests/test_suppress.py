@@ -17,9 +17,9 @@ from auditor.findings import Result, Severity, Status
 from auditor.gaps import Unavailable
 from auditor.inventory import T_LOAD_BALANCER, ResourceRef
 from auditor.report.json_report import validate
+from auditor.rules import load_rules
 from auditor.session import AwsContext
 from auditor.suppress import Entry, apply, tag_keys
-from rules import load_rules
 
 TODAY = date(2026, 11, 21)
 ALB = "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/status-page/50dc6c"

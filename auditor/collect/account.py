@@ -344,6 +344,25 @@ def merge_series(old, new):
     return replace(old, daily={**old.daily, **new.daily})
 
 
+def with_pack_facets(calls: Calls, region: RegionInventory, facets) -> RegionInventory:
+    """The region with its rule packs' facet data (auditor.facets), each collector given
+    only this region's request-path resources and a read-only client factory."""
+    from auditor.facets import FacetScope, collect_facet
+
+    lbs = () if isinstance(region.load_balancers, Unavailable) else region.load_balancers
+    tgs = () if isinstance(region.target_groups, Unavailable) else region.target_groups
+    scope = FacetScope(calls.account, region.region, tuple(lb.arn for lb in lbs),
+                       tuple(tg.arn for tg in tgs), tuple(region.functions))
+    data, gaps = {}, {}
+    for facet in facets:
+        found = collect_facet(facet, calls.ctx.client, scope, calls.failed)
+        if isinstance(found, Unavailable):
+            gaps[facet.name] = found
+        else:
+            data[facet.name] = found
+    return replace(region, pack_data=data, pack_gaps=gaps)
+
+
 def collect_inventory(ctx: AwsContext, regions: list[str], account: str,
                       partition: str = "aws", metric_days: int = METRIC_DAYS_DEFAULT,
                       plan: Plan | None = None, workers: int = DEFAULT_WORKERS,
@@ -376,4 +395,7 @@ def collect_inventory(ctx: AwsContext, regions: list[str], account: str,
         inventory = collector.finish_edge(inventory, edge)
     if plan.tag_keys:
         inventory = replace(inventory, tags=tagging.tags(calls, regions, plan.tag_keys))
+    if plan.pack_facets:
+        inventory = replace(inventory, regions=tuple(
+            with_pack_facets(calls, region, plan.pack_facets) for region in inventory.regions))
     return replace(inventory, failures=tuple(calls.failures))

@@ -34,6 +34,10 @@ class Calls:
         self.account = account
         self.failures: list[CallFailure] = []  # list.append is atomic under the GIL
 
+    def failed(self, op: str, region: str, exc: Exception) -> Unavailable:
+        """Record a failure of work done outside `call` (a rule pack's facet collector)."""
+        return self._failed(op, region, "", exc)
+
     def _failed(self, op: str, region: str, resource: str, exc: Exception) -> Unavailable:
         if isinstance(exc, ClientError):
             error = exc.response.get("Error", {})

@@ -47,25 +47,32 @@ class Plan:
     path: bool  # read the request path (ALBs, listeners, rules, TGs, distributions)
     facets: frozenset[str]
     tag_keys: frozenset[str] = frozenset()  # tags the suppressions match on (none: no call)
+    pack_facets: tuple = ()  # the rule packs' facets to collect (auditor.facets.Facet)
 
     def __contains__(self, facet: str) -> bool:
         return facet in self.facets
 
     @classmethod
-    def everything(cls) -> Plan:
-        return cls(True, frozenset(FACETS))
+    def everything(cls, pack_facets: Iterable = ()) -> Plan:
+        """All built-in data, and every facet of the loaded packs (``collect``)."""
+        return cls(True, frozenset(FACETS), pack_facets=tuple(pack_facets))
 
     @classmethod
-    def for_rules(cls, rules: Iterable) -> Plan:
+    def for_rules(cls, rules: Iterable, pack_facets: Iterable = ()) -> Plan:
+        """What ``rules`` read; ``pack_facets``: the loaded packs' facets, of which only
+        those a selected rule needs are collected."""
         rules = list(rules)
-        facets = frozenset(f for r in rules for f in r.needs)
-        unknown = facets - set(FACETS)
+        declared = {f.name: f for f in pack_facets}
+        needs = frozenset(f for r in rules for f in r.needs)
+        unknown = needs - set(FACETS) - set(declared)
         if unknown:
             raise ValueError(f"unknown facets: {sorted(unknown)}")
+        facets = needs & set(FACETS)
         path = any(r.subject.value != "rest_api" for r in rules)
         if facets & FUNCTION_FACETS:
             facets |= {"targets"}
-        return cls(path, facets)
+        return cls(path, frozenset(facets),
+                   pack_facets=tuple(declared[n] for n in sorted(needs & set(declared))))
 
 
 def skipped(facet: str):

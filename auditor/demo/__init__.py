@@ -124,12 +124,14 @@ def _edge_seeder(session: boto3.Session, endpoint_url: str) -> Seeder:
     return Seeder(inside, endpoint_url)
 
 
-def run_demo(rules: Sequence[Rule], params=None, suppressions=()) -> Report:
-    collection, secrets = collect_demo(params, rules, tag_keys(suppressions))
+def run_demo(rules: Sequence[Rule], params=None, suppressions=(),
+             pack_facets=()) -> Report:
+    collection, secrets = collect_demo(params, rules, tag_keys(suppressions), pack_facets)
     return evaluate(collection, rules, params, secrets, suppressions)
 
 
-def collect_demo(params=None, rules=None, keys=frozenset()) -> tuple[Collection, tuple]:
+def collect_demo(params=None, rules=None, keys=frozenset(),
+                 pack_facets=()) -> tuple[Collection, tuple]:
     """Seed a fresh fake account and collect it: (collection, secrets)."""
     from auditor.demo.server import FakeAwsServer
 
@@ -138,4 +140,5 @@ def collect_demo(params=None, rules=None, keys=frozenset()) -> tuple[Collection,
         session = boto3.Session(region_name="us-east-1", **DEMO_CREDENTIALS)
         ctx = AwsContext(session, endpoint_url=server.endpoint)
         return collect(ctx, DEMO_REGIONS, params, rules, tag_keys=keys,
-                       targets=Targets((DEMO_WORKLOAD_ACCOUNT, DEMO_EDGE_ACCOUNT)))
+                       targets=Targets((DEMO_WORKLOAD_ACCOUNT, DEMO_EDGE_ACCOUNT)),
+                       pack_facets=pack_facets)

@@ -69,6 +69,9 @@ def finding(result: Result, report: Report, region: str, importer: str | None = 
         "edge-auditor/Evidence": _cut(json.dumps(result.evidence, sort_keys=True,
                                                  default=str), 2048),
     }
+    if result.rule_pack is not None:
+        fields["edge-auditor/RulePack"] = " ".join(
+            filter(None, (result.rule_pack.name, result.rule_pack.version)))
     if result.suppression is not None:
         fields["edge-auditor/SuppressionReason"] = _cut(result.suppression.reason, 2048)
         fields["edge-auditor/SuppressionExpires"] = result.suppression.expires.isoformat()

@@ -42,7 +42,7 @@ def params_table(rules: Sequence[Rule]) -> str:
 
 
 def sections() -> dict[str, str]:
-    from rules import CATALOG_VERSION, RETIRED, load_rules
+    from auditor.rules import CATALOG_VERSION, RETIRED, load_rules
 
     rules = load_rules()
     return {"rules": rules_table(rules, RETIRED, CATALOG_VERSION),

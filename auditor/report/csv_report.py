@@ -17,7 +17,7 @@ from auditor.secrets import scrub
 COLUMNS = ("rule_id", "rule", "severity", "status", "account", "region", "resource_type",
            "resource_name", "resource_arn", "title", "message", "recommendation",
            "remediation", "related", "suppression_reason", "suppression_expires",
-           "suppression_expired", "baseline", "scan_id")
+           "suppression_expired", "baseline", "scan_id", "rule_pack", "rule_pack_version")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -26,14 +26,14 @@ def safe(cell: str) -> str:
 
 
 def row(result: Result, scan_id: str) -> list[str]:
-    sup = result.suppression
+    sup, pack = result.suppression, result.rule_pack
     return [result.rule_id, result.rule, result.severity.value, result.status.value,
             result.account, result.region, result.resource.type, result.resource.name,
             result.resource.arn, result.title, result.message, result.recommendation,
             result.remediation, " ".join(result.related),
             sup.reason if sup else "", sup.expires.isoformat() if sup else "",
             ("true" if sup.expired else "false") if sup else "", result.baseline or "",
-            scan_id]
+            scan_id, pack.name if pack else "", (pack.version or "") if pack else ""]
 
 
 def render(report: Report) -> str:

@@ -113,10 +113,13 @@ def _join(a: Box, b: Box, kind: str) -> tuple[int, int, int, int, str]:
     return (a.x + BOX_W, a.y + BOX_H // 2, b.x, b.y + BOX_H // 2, kind)
 
 
-def _rule_texts() -> dict[str, dict[str, str]]:
-    from rules import load_rules
+def _rule_texts(report: Report) -> dict[str, dict[str, str]]:
+    """The run's rules (rule packs' too); a report read back from JSON (``merge``) has
+    only the built-in catalogue's texts."""
+    from auditor.rules import load_rules
 
-    return {r.id: {"rationale": r.rationale, "cites": r.cites} for r in load_rules()}
+    rules = (*load_rules(), *report.rules)
+    return {r.id: {"rationale": r.rationale, "cites": r.cites} for r in rules}
 
 
 def _summary(results: tuple[Result, ...]) -> dict[str, Any]:
@@ -148,7 +151,7 @@ def render(report: Report) -> str:
         tool=TOOL_NAME, version=__version__, scan=report.scan, complete=report.complete,
         summary=_summary(report.results), severities=SEVERITIES, statuses=STATUSES,
         rule_ids=sorted({r.rule_id for r in report.results}), results=results,
-        texts=_rule_texts(), pictures=[layout(p, failing) for p in report.paths],
+        texts=_rule_texts(report), pictures=[layout(p, failing) for p in report.paths],
         columns=COLUMNS, box_w=BOX_W, box_h=BOX_H, col_gap=COL_GAP, script=js,
         script_hash=script_hash(js))
     return scrubbed(page, report.secrets)

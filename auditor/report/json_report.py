@@ -12,11 +12,11 @@ from typing import Any
 import jsonschema
 
 from auditor import TOOL_NAME, __version__
-from auditor.findings import Result, Severity, Status
+from auditor.findings import PackRef, Result, Severity, Status
 from auditor.scan import Report
 from auditor.secrets import Secret, scrub
 
-SCHEMA_VERSION = "1.1"  # 1.1: suppressed status, suppression, baseline
+SCHEMA_VERSION = "1.2"  # 1.1: suppressed status, suppression, baseline; 1.2: rule_pack
 
 
 @cache
@@ -72,6 +72,8 @@ def result_dict(r: Result) -> dict[str, Any]:
                               "matched_by": sup.matched_by, "expired": sup.expired}
     if r.baseline is not None:
         out["baseline"] = r.baseline
+    if r.rule_pack is not None:
+        out["rule_pack"] = r.rule_pack.as_dict()
     return out
 
 
@@ -188,7 +190,8 @@ def report_from_document(doc: dict[str, Any]) -> Report:
                              r["account"], r["region"]),
         message=r["message"], evidence=r["evidence"], recommendation=r["recommendation"],
         remediation=r["remediation"], related=tuple(r["related"]),
-        suppression=_suppression(r.get("suppression")), baseline=r.get("baseline"))
+        suppression=_suppression(r.get("suppression")), baseline=r.get("baseline"),
+        rule_pack=PackRef(**r["rule_pack"]) if "rule_pack" in r else None)
         for r in doc["results"])
     paths = tuple(dacite.from_dict(PathPicture, p, config=dacite.Config(cast=[tuple]))
                   for p in doc.get("paths", ()))

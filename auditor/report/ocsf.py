@@ -76,6 +76,8 @@ def event(result: Result, report: Report) -> dict[str, Any]:
         "unmapped": {"recommendation": result.recommendation,
                      "edge_auditor_status": result.status.value},
     }
+    if result.rule_pack is not None:
+        out["unmapped"]["rule_pack"] = result.rule_pack.as_dict()
     sup = result.suppression
     if sup is not None:
         state = "expired" if sup.expired else "until"

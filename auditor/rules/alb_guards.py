@@ -13,8 +13,8 @@ from __future__ import annotations
 from auditor.findings import Severity, Verdict
 from auditor.inventory import LoadBalancer
 from auditor.rule import Params, Rule, SubjectKind
+from auditor.rules._common import alb_attribute, path_evidence, rule_evidence, sent_header_names
 from auditor.topology import Topology
-from rules._common import alb_attribute, path_evidence, rule_evidence, sent_header_names
 
 FAIL_OPEN = "waf.fail_open.enabled"
 

@@ -11,8 +11,8 @@ from auditor.findings import Severity, Verdict
 from auditor.gaps import need
 from auditor.inventory import LoadBalancer
 from auditor.rule import Params, Rule, SubjectKind
+from auditor.rules._common import alb_attribute, path_related
 from auditor.topology import Topology
-from rules._common import alb_attribute, path_related
 
 OLD_TLS = {"SSLv3", "TLSv1", "TLSv1.1"}
 

@@ -22,8 +22,8 @@ from auditor.inventory import (
     metric_key,
 )
 from auditor.rule import Params, Rule, SubjectKind
+from auditor.rules._common import path_related
 from auditor.topology import Topology
-from rules._common import path_related
 
 
 def _alarms(value: tuple[AlarmWatch, ...] | Unavailable | None) -> tuple[AlarmWatch, ...]:

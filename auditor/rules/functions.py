@@ -20,8 +20,8 @@ from auditor.inventory import (
     metric_key,
 )
 from auditor.rule import Params, Rule, SubjectKind
+from auditor.rules._common import alb_arns_of
 from auditor.topology import Topology
-from rules._common import alb_arns_of
 
 STREAMING = "RESPONSE_STREAM"
 

@@ -12,8 +12,8 @@ from auditor.findings import Severity, Verdict
 from auditor.gaps import DataUnavailable, Unavailable, need
 from auditor.inventory import Distribution
 from auditor.rule import Params, Rule, SubjectKind
+from auditor.rules._common import path_evidence, path_related
 from auditor.topology import EdgePath, Topology
-from rules._common import path_evidence, path_related
 
 OUTDATED_TLS = ("SSLv3", "TLSv1", "TLSv1.1")
 

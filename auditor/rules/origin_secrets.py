@@ -19,8 +19,8 @@ from auditor.gaps import DataUnavailable, Unavailable
 from auditor.inventory import LoadBalancer
 from auditor.routes import private_only
 from auditor.rule import Params, Rule, SubjectKind
+from auditor.rules._common import path_related, rule_evidence, sent_header_names
 from auditor.topology import Topology
-from rules._common import path_related, rule_evidence, sent_header_names
 
 
 def _threshold(topo: Topology, alb: LoadBalancer, params: Params) -> int:

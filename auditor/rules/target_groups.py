@@ -12,8 +12,8 @@ from auditor.findings import Severity, Verdict
 from auditor.gaps import need
 from auditor.inventory import LambdaFunction, TargetGroup
 from auditor.rule import Params, Rule, SubjectKind
+from auditor.rules._common import alb_arns_of, rule_evidence
 from auditor.topology import Topology
-from rules._common import alb_arns_of, rule_evidence
 
 MULTI_VALUE = "lambda.multi_value_headers.enabled"
 

@@ -13,8 +13,8 @@ from auditor.findings import Severity, Verdict
 from auditor.gaps import DataUnavailable, Unavailable, need
 from auditor.inventory import ClassicWebAcl, Distribution, LoadBalancer, WebAcl
 from auditor.rule import Params, Rule, SubjectKind
+from auditor.rules._common import path_related
 from auditor.topology import EdgePath, Topology
-from rules._common import path_related
 
 
 def _acl_name(acl) -> str | None:

@@ -22,8 +22,7 @@ from auditor.inventory import (
 )
 from auditor.routes import private_only
 from auditor.rule import Params, Rule, SubjectKind
-from auditor.topology import Topology
-from rules._common import (
+from auditor.rules._common import (
     alb_arns_of,
     fronted_internet_paths,
     is_world,
@@ -32,6 +31,7 @@ from rules._common import (
     rule_evidence,
     sg_arn,
 )
+from auditor.topology import Topology
 
 ELB_SERVICE = "elasticloadbalancing.amazonaws.com"
 

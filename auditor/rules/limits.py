@@ -12,8 +12,8 @@ from auditor.findings import Severity, Verdict
 from auditor.gaps import DataUnavailable, Unavailable, need
 from auditor.inventory import LambdaFunction, LoadBalancer
 from auditor.rule import Params, Rule, SubjectKind
+from auditor.rules._common import path_evidence, rule_evidence
 from auditor.topology import Topology
-from rules._common import path_evidence, rule_evidence
 
 IDLE_TIMEOUT = "idle_timeout.timeout_seconds"
 IDLE_TIMEOUT_DEFAULT = 60

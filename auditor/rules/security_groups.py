@@ -13,14 +13,14 @@ from auditor.findings import Severity, Verdict
 from auditor.gaps import DataUnavailable, Unavailable, need
 from auditor.inventory import IngressPermission, LoadBalancer
 from auditor.rule import Params, Rule, SubjectKind
-from auditor.topology import Topology
-from rules._common import (
+from auditor.rules._common import (
     fronted_internet_paths,
     is_world,
     path_evidence,
     path_related,
     sg_arn,
 )
+from auditor.topology import Topology
 
 
 class _CloudFront:
