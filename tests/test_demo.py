@@ -111,3 +111,15 @@ def test_demo_command_exit_code(capsys):
     assert run(["demo", "--rules", "BYP-005"]) == 0
     assert "BYP-005" in capsys.readouterr().out
     assert run(["demo", "--rules", "BYP-001", "--fail-on", "critical"]) == 1
+
+
+def test_the_demo_prints_nothing_on_stderr_but_its_report(tmp_path):
+    """The README's first command: the fake account's own server logs (moto's tracebacks
+    for an operation it lacks) never reach the user's terminal."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "auditor", "demo", "--rules", "BYP-003"],
+                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert proc.returncode == 0 and "BYP-003" in proc.stdout
+    assert proc.stderr == ""
