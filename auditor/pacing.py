@@ -117,9 +117,11 @@ class TokenBucket:
 class Pacer:
     """Client-side buckets, a little inside AWS's (``margin``), keyed like AWS's."""
 
-    def __init__(self, margin: float = 0.95, limits: dict | None = None) -> None:
+    def __init__(self, margin: float = 0.95, limits: dict | None = None,
+                 clock=time.monotonic, sleep=time.sleep) -> None:
         self.margin = margin
         self.limits = limits or LIMITS
+        self._clock, self._sleep = clock, sleep  # a test's virtual clock: no real waits
         self._buckets: dict[tuple, TokenBucket] = {}
         self._lock = threading.Lock()
         self.waited = 0.0
@@ -133,7 +135,7 @@ class Pacer:
                 limit = self.limits[bucket_key(service, operation)]
                 paced = Limit(max(1.0, limit.bucket * self.margin), limit.rate * self.margin,
                               limit.source)
-                self._buckets[ident] = TokenBucket(paced)
+                self._buckets[ident] = TokenBucket(paced, self._clock, self._sleep)
             return self._buckets[ident]
 
     def wait(self, account: str, region: str, service: str, operation: str) -> None:
