@@ -30,8 +30,29 @@ def _csv(value: str) -> list[str]:
     return [v for v in (p.strip() for p in value.split(",")) if v]
 
 
+# The output format a file's extension implies, when --format is not given.
+EXTENSIONS = {".json": "json", ".csv": "csv", ".html": "html", ".htm": "html"}
+
+
+def _global_flags(p: argparse.ArgumentParser, subcommand: bool) -> None:
+    """--verbose, --debug and --quiet, accepted before and after the subcommand. After it
+    they default to SUPPRESS, so a flag given before the subcommand is not reset."""
+    extra = {"default": argparse.SUPPRESS} if subcommand else {}
+    p.add_argument("--verbose", "-v", action="store_true", help="log AWS calls and progress",
+                   **extra)
+    p.add_argument("--debug", action="store_true", help="show tracebacks", **extra)
+    p.add_argument("--quiet", "-q", action="store_true",
+                   help="no progress bar and no warnings on stderr", **extra)
+
+
 def _output_options(p: argparse.ArgumentParser, fail_on_default: str) -> None:
-    p.add_argument("--format", choices=FORMATS, default="table", help="output format")
+    p.add_argument("--format", choices=FORMATS, default=None,
+                   help="output format (default: from the --output file's extension, "
+                        ".json .csv .html; else table)")
+    p.add_argument("--show-suppressed", action="store_true",
+                   help="list suppressed failures in the table too")
+    p.add_argument("--group-by", choices=("path", "severity", "rule"), default="path",
+                   help="group the table's results by edge path (default), severity or rule")
     p.add_argument("--output", "-o", metavar="PATH",
                    help="write here instead of stdout; s3://bucket/prefix/ writes a "
                         "date-partitioned key and a latest.json pointer")
@@ -102,11 +123,16 @@ def build_parser() -> argparse.ArgumentParser:
         description="Audit the CloudFront -> ALB -> Lambda pattern of an AWS account.",
     )
     parser.add_argument("--version", action="version", version=f"{TOOL_NAME} {__version__}")
-    parser.add_argument("--verbose", "-v", action="store_true", help="log AWS calls and progress")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks")
-    parser.add_argument("--quiet", "-q", action="store_true",
-                        help="no progress bar and no warnings on stderr")
+    _global_flags(parser, subcommand=False)
+    flags = argparse.ArgumentParser(add_help=False)
+    _global_flags(flags, subcommand=True)
     sub = parser.add_subparsers(dest="command", required=True)
+    add = sub.add_parser
+
+    def add_parser(name: str, **kwargs):  # every subcommand takes the global flags too
+        return add(name, parents=[flags], **kwargs)
+
+    sub.add_parser = add_parser
 
     scan = sub.add_parser("scan", help="scan an account")
     _scope_options(scan)
@@ -128,6 +154,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="scan a built-in fake account (no credentials needed)")
     _output_options(demo, "none")
     _pack_options(demo)
+    rehearse = demo.add_argument_group("rehearse a real scan")
+    rehearse.add_argument("--serve", action="store_true",
+                          help="serve the fake account on 127.0.0.1 until Ctrl-C, to run "
+                               "`edge-audit scan --endpoint-url` against it")
+    rehearse.add_argument("--port", type=int, default=5000,
+                          help="the port --serve listens on (default 5000; 0: a free one)")
 
     merge = sub.add_parser("merge", help="join reports (the shards of one scan) into one")
     merge.add_argument("reports", nargs="+", metavar="REPORT")
@@ -149,6 +181,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="load the pack in PATH (a .py file or a folder of them), "
                             "validate it, run its CASES; exit 1 when a case fails")
     _pack_options(rules)
+    explain = sub.add_parser("explain", help="why a rule matters, how to fix it, its source")
+    explain.add_argument("rule_ids", nargs="+", metavar="RULE-ID")
+    _pack_options(explain)
     sub.add_parser("schema", help="print the JSON Schema of --format json")
     policy = sub.add_parser("iam-policy",
                             help="print the least-privilege IAM policy a scan needs (with "
@@ -196,6 +231,18 @@ def parse(argv: Sequence[str] | None = None,
             setattr(args, action.dest, _from_env(action, environ[name]))
         except (argparse.ArgumentTypeError, ValueError) as exc:
             parser.error(str(exc))
+    _format_from_extension(args)
     return args
+
+
+def _format_from_extension(args: argparse.Namespace) -> None:
+    """--format left out: the --output file's extension chooses it (``report.html`` is an
+    HTML report, not a table in a file named .html), else the table."""
+    if not hasattr(args, "format") or args.format is not None:
+        return
+    output = getattr(args, "output", None) or ""
+    found = EXTENSIONS.get(os.path.splitext(output)[1].lower()) if output else None
+    args.format = found or "table"
+    args.format_from_extension = found is not None
 
 

@@ -128,6 +128,60 @@ def _document(location: str, args: argparse.Namespace) -> dict:
         raise UsageError(str(exc)) from exc
 
 
+def _writable(path: str | None, what: str) -> None:
+    """A local output path that can be written: not a directory, in a folder that exists."""
+    import os
+
+    from auditor.publish.s3 import is_s3
+
+    if not path or is_s3(path):
+        return
+    if os.path.isdir(path):
+        raise UsageError(f"{what} {path} is a directory: give a file name, such as "
+                         f"{os.path.join(path, 'report.json')}")
+    if os.path.exists(path) and not os.path.isfile(path):
+        return  # /dev/stdout, a FIFO: written in place
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise UsageError(f"cannot write {what} {path}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise UsageError(f"cannot write {what} {path}: {folder} is not writable")
+
+
+def preflight(args: argparse.Namespace) -> None:
+    """What can be checked before the first AWS call, checked: the output path, the
+    baseline (read and parsed now, used at the end), and the sinks the command allows. A
+    collect of an organisation can take an hour; a typo must not wait for it."""
+    _writable(getattr(args, "output", None), "--output")
+    if getattr(args, "format_from_extension", False) and not args.quiet:
+        _say(args, f"writing {args.format} (from the extension of {args.output}; "
+                   f"--format overrides)")
+    baseline = getattr(args, "baseline", None)
+    if baseline and getattr(args, "baseline_document", None) is None:
+        from auditor.publish import s3
+
+        try:
+            args.baseline_document = _document(baseline, args)
+        except s3.NoSuchObject:
+            if not baseline.endswith("/" + s3.POINTER):
+                raise
+            args.baseline_document = {}  # the nightly job's first run: no earlier scan
+
+
+def _local_only(args: argparse.Namespace) -> None:
+    """The demo never talks to real AWS: no Security Hub, no S3."""
+    from auditor.publish.s3 import is_s3
+
+    if args.publish:
+        raise UsageError("the demo never talks to real AWS: --publish is refused (write "
+                         "the report to a file with -o, or publish a real scan)")
+    for option, value in (("--output", args.output), ("--baseline", args.baseline),
+                          ("--config", args.config)):
+        if value and is_s3(value):
+            raise UsageError(f"the demo never talks to real AWS: {option} {value} is "
+                             f"refused; use a local file")
+
+
 def deliver(report: Report, args: argparse.Namespace) -> int:
     """Write the report where --output says, publish it, and return the exit code. A sink
     that fails does not stop the others; the run then exits 3 (a scheduler must see it)."""
@@ -135,14 +189,13 @@ def deliver(report: Report, args: argparse.Namespace) -> int:
 
     baseline = getattr(args, "baseline", None)
     if baseline:
-        try:
-            report = mark(report, _document(baseline, args))
-        except s3.NoSuchObject:
-            if not baseline.endswith("/" + s3.POINTER):
-                raise
+        preflight(args)  # read once, before the scan's first call (a no-op by now)
+        if args.baseline_document:
+            report = mark(report, args.baseline_document)
+        else:
             # The first run of a nightly job: no earlier scan, so every failure is new.
             _say(args, f"no baseline yet at {baseline}: every failure counts as new")
-    pieces = chunked(args.format)(report)
+    pieces = chunked(args.format, table_options(args))(report)
     failures = []
     if s3.is_s3(args.output):
         try:
@@ -163,6 +216,13 @@ def deliver(report: Report, args: argparse.Namespace) -> int:
     for failure in failures:
         print(f"edge-audit: error: delivery failed: {failure}", file=sys.stderr)
     return EXIT_INCOMPLETE if failures else exit_code(report, args.fail_on)
+
+
+def table_options(args: argparse.Namespace):
+    from auditor.report.table import TableOptions
+
+    return TableOptions.for_terminal(show_suppressed=getattr(args, "show_suppressed", False),
+                                     group_by=getattr(args, "group_by", None) or "path")
 
 
 def _say(args: argparse.Namespace, message: str) -> None:
@@ -221,6 +281,7 @@ def _collect(args: argparse.Namespace, params, rules=None,
 
 def cmd_scan(args: argparse.Namespace) -> int:
     rules, config = _selected_rules(args), _config(args)
+    preflight(args)
     params, suppressions = config.rule_params, config.suppressions
     collection, secrets = _collect(args, params, rules, tag_keys(suppressions))
     report = evaluate(collection, rules, params, secrets, suppressions)
@@ -233,6 +294,7 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
     if args.output.startswith("s3://"):
         raise UsageError("collect writes a local snapshot file; copy it to S3 afterwards")
+    _writable(args.output, "--output")
     config = _config(args)
     collection, _ = _collect(args, config.rule_params, keys=tag_keys(config.suppressions))
     write_output(dumps(collection), args.output)
@@ -249,23 +311,29 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from auditor.snapshot import SnapshotError, loads
 
     rules, config = _selected_rules(args), _config(args)
+    preflight(args)
     try:
         with open(args.snapshot, encoding="utf-8") as handle:
-            collection = loads(handle.read())
+            text = handle.read()
+        collection = loads(text)
     except OSError as exc:
         raise UsageError(f"cannot read {args.snapshot}: {exc.strerror or exc}") from exc
     except SnapshotError as exc:
-        raise UsageError(f"{args.snapshot}: {exc}") from exc
+        raise UsageError(f"{args.snapshot}: {exc}{_what_evaluate_wants(text)}") from exc
     report = evaluate(collection, rules, config.rule_params, suppressions=config.suppressions)
     return deliver(report, args)
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
-    from auditor.merge import MergeError, load, merge
+    from auditor.merge import MergeError, load, merge, merge_warnings
     from auditor.report.json_report import report_from_document
 
+    _writable(args.output, "--output")
     try:
-        doc = merge([load(path) for path in args.reports])
+        docs = [load(path) for path in args.reports]
+        for warning in merge_warnings(docs, list(args.reports)):
+            _say(args, f"warning: {warning}")
+        doc = merge(docs)
     except MergeError as exc:
         raise UsageError(str(exc)) from exc
     report = report_from_document(doc)
@@ -274,16 +342,63 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from auditor.demo import run_demo
+    from auditor.demo.server import DemoUnavailable
 
+    _local_only(args)
+    if args.serve:
+        return _serve_demo(args)
     rules, config = _selected_rules(args), _config(args)
-    return deliver(run_demo(rules, config.rule_params, config.suppressions,
-                            _registry(args).facets), args)
+    preflight(args)
+    try:
+        report = run_demo(rules, config.rule_params, config.suppressions,
+                          _registry(args).facets)
+    except DemoUnavailable as exc:
+        raise UsageError(str(exc)) from exc
+    return deliver(report, args)
+
+
+def _serve_demo(args: argparse.Namespace) -> int:
+    import threading
+
+    from auditor.demo import DEMO_EDGE_ACCOUNT, DEMO_REGIONS, DEMO_WORKLOAD_ACCOUNT, serve_demo
+    from auditor.demo.server import DemoUnavailable
+
+    def announce(endpoint: str) -> None:
+        regions = " ".join(f"--region {r}" for r in DEMO_REGIONS)
+        print(f"The fake account is at {endpoint} (Ctrl-C stops it). In another terminal:\n"
+              f"  export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing\n"
+              f"  edge-audit scan --endpoint-url {endpoint} {regions} \\\n"
+              f"      --accounts {DEMO_WORKLOAD_ACCOUNT},{DEMO_EDGE_ACCOUNT}\n"
+              f"(the second account holds one app's CloudFront, reached through its "
+              f"EdgeAuditorRole)", flush=True)
+
+    try:
+        serve_demo(args.port, announce, threading.Event().wait)
+    except DemoUnavailable as exc:
+        raise UsageError(str(exc)) from exc
+    except OSError as exc:  # the port is taken
+        raise UsageError(f"cannot serve on 127.0.0.1:{args.port}: {exc.strerror or exc}; "
+                         "choose another with --port") from exc
+    return EXIT_OK
+
+
+def _what_evaluate_wants(text: str) -> str:
+    """The hint after a snapshot that is not one: a findings report is the usual mistake."""
+    try:
+        document = json.loads(text)
+    except ValueError:
+        document = None
+    if isinstance(document, dict) and "results" in document and "schema_version" in document:
+        return (": this is a findings report (scan --format json); evaluate reads a "
+                "snapshot, written by `edge-audit collect -o snapshot.json`")
+    return ("; evaluate reads a snapshot written by `edge-audit collect -o snapshot.json`")
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
     from auditor.baseline import diff
     from auditor.report.diff import render
 
+    _writable(args.output, "--output")
     old, new = _document(args.old, args), _document(args.new, args)
     changes = diff(old, new)
     write_output(render(changes, args.format, old, new), args.output)
@@ -356,6 +471,35 @@ def _check_pack(args: argparse.Namespace) -> int:
     return EXIT_OK if outcome.passed else EXIT_FAIL
 
 
+def cmd_explain(args: argparse.Namespace) -> int:
+    """``edge-audit explain RULE-ID...``: a rule's card, from the registry (packs too)."""
+    registry = _registry(args)
+    by_id = {r.id: r for r in registry.rules}
+    retired = {r.id: r for r in registry.retired}
+    cards = []
+    for wanted in args.rule_ids:
+        key = wanted.strip().upper()
+        if key in retired:
+            raise UsageError(retired[key].notice())
+        rule = by_id.get(key)
+        if rule is None:
+            close = sorted(i for i in by_id if i.split("-")[0] == key.split("-")[0])[:6]
+            raise UsageError(f"unknown rule id {wanted!r}"
+                             + (f"; that area has {', '.join(close)}" if close else
+                                "; `edge-audit rules` lists them"))
+        params = "".join(f"\n  {k} = {v!r}" for k, v in rule.params.items())
+        pack = f"{rule.pack.name} {rule.pack.version or ''}".strip() if rule.pack else "?"
+        cards.append(
+            f"{rule.id} {rule.slug} ({rule.severity.value}): {rule.title}\n"
+            f"Recommendation ({rule.cites}): {rule.recommendation}\n"
+            f"Why it matters: {rule.rationale}\n"
+            f"How to fix it: {rule.remediation}\n"
+            + (f"Parameters (--config [rules.{rule.id}]):{params}\n" if params else "")
+            + f"Rule pack: {pack}\n")
+    write_output("\n".join(cards), None)
+    return EXIT_OK
+
+
 def cmd_schema(_: argparse.Namespace) -> int:
     from auditor.report.json_report import schema
 
@@ -396,6 +540,7 @@ COMMANDS = {
     "diff": cmd_diff,
     "demo": cmd_demo,
     "rules": cmd_rules,
+    "explain": cmd_explain,
     "schema": cmd_schema,
     "iam-policy": cmd_iam_policy,
 }
@@ -432,8 +577,21 @@ def run(argv: Sequence[str] | None = None) -> int:
             isinstance(exc, IdentityError) and exc.is_configuration
         )
         code = EXIT_USAGE if configuration else EXIT_INCOMPLETE
-        print(f"edge-audit: error: the scan could not run: {exc}", file=sys.stderr)
+        print(f"edge-audit: error: the scan could not run: {exc}"
+              + (_credentials_hint(args) if configuration else ""), file=sys.stderr)
         return code
+
+
+def _credentials_hint(args: argparse.Namespace) -> str:
+    import os
+
+    endpoint = getattr(args, "endpoint_url", None) or os.environ.get("AWS_ENDPOINT_URL")
+    if endpoint:
+        return (f". An endpoint ({endpoint}) still needs credentials: moto and LocalStack "
+                "take any, e.g. AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing")
+    return (". Give a profile with --profile NAME (see `aws configure list-profiles`), or "
+            "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; `aws sts get-caller-identity` "
+            "shows what the scan will use")
 
 
 def main() -> None:

@@ -41,7 +41,28 @@ def parse_document(text: str, source: str) -> dict[str, Any]:
     return doc
 
 
+def merge_warnings(docs: list[dict[str, Any]], names: list[str] | None = None) -> list[str]:
+    """What the user should know before trusting the merge; raises `MergeError` for the
+    same scan given twice (its calls would be counted twice)."""
+    names = names or [f"report {i + 1}" for i in range(len(docs))]
+    seen: dict[str, str] = {}
+    for doc, name in zip(docs, names, strict=True):
+        scan_id = doc["scan"]["id"]
+        if scan_id in seen:
+            raise MergeError(f"{name} and {seen[scan_id]} are the same scan ({scan_id}): "
+                             f"give each shard once")
+        seen[scan_id] = name
+    versions = {f"{d['tool']['name']} {d['tool']['version']}" for d in docs}
+    warnings = []
+    if len(versions) > 1:
+        warnings.append(f"the reports come from different versions "
+                        f"({', '.join(sorted(versions))}): their rules may differ; the merged "
+                        "report is labelled with the newest")
+    return warnings
+
+
 def merge(docs: list[dict[str, Any]]) -> dict[str, Any]:
+    merge_warnings(docs)
     docs = sorted(docs, key=lambda d: d["scan"]["finished_at"])
     results: dict[tuple, dict] = {}
     for doc in docs:

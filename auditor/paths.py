@@ -9,8 +9,10 @@ piece with the rules that fail on it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
+from auditor.findings import Result, Status
 from auditor.gaps import DataUnavailable, Unavailable
 from auditor.topology import Topology
 
@@ -32,6 +34,41 @@ class Route:
 
 
 @dataclass(frozen=True)
+class Door:
+    """A way around CloudFront, open on this path, and the failing rules that show it."""
+
+    door: str  # one of DOORS
+    rules: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """The answer the pattern exists for: can the path's functions be reached without
+    going through CloudFront? ``yes`` (by the open ``doors``), ``no``, or ``unknown`` (a
+    rule that would say could not see its data, or was not run: never a silent no)."""
+
+    verdict: str  # yes | no | unknown
+    doors: tuple[Door, ...] = ()
+    # open, but another guard still stops a request (an open security group behind an
+    # enforced header check): reachable at the network, not to the functions
+    weakened: tuple[Door, ...] = ()
+    unknown: tuple[str, ...] = ()  # door rules that gave error, or were not run
+    worst: tuple[str, ...] = ()  # the path's worst failing rule ids, worst first
+
+
+# door -> the rules whose failure opens it (catalogue 1.1)
+DOORS = {
+    "header check": ("BYP-002", "BYP-003", "BYP-009"),  # missing, not enforced, guessable
+    "function URL": ("BYP-006",),  # a public function URL: around the ALB altogether
+    "no CloudFront": ("BYP-005",),  # an internet-facing Lambda ALB nothing fronts
+    "security group": ("BYP-001", "SG-001"),  # the ALB admits more than CloudFront
+}
+# With the header enforced, an open security group lets requests reach the ALB, which
+# rejects them: the door is weakened (one guard left), not open.
+NEEDS_ANOTHER = {"security group"}
+
+
+@dataclass(frozen=True)
 class PathPicture:
     account: str
     region: str
@@ -39,6 +76,7 @@ class PathPicture:
     distributions: tuple[Piece, ...]
     routes: tuple[Route, ...]
     complete: bool = True  # False: part of the path could not be read
+    exposure: Exposure | None = None  # set once the rules have run (with_exposure)
 
     def arns(self) -> set[str]:
         found = {self.alb.arn, *(d.arn for d in self.distributions)}
@@ -46,6 +84,53 @@ class PathPicture:
             found |= {route.rule.arn, route.target_group.arn,
                       *(f.arn for f in route.functions)}
         return found
+
+
+def _relevant(door: str, path: PathPicture) -> bool:
+    """The header check matters where CloudFront fronts the ALB; "no CloudFront" where
+    nothing does."""
+    if door == "header check":
+        return bool(path.distributions)
+    if door == "no CloudFront":
+        return not path.distributions
+    return True
+
+
+def exposure_of(path: PathPicture, results: Iterable[Result], ran: Iterable[str]
+                ) -> Exposure:
+    """The path's verdict from the results on its pieces (``ran``: the rule ids the scan
+    ran). A door rule that errored there, or was not run, makes a "no" an "unknown". A
+    suppressed failure still opens its door: a suppression accepts a risk, it does not
+    close the way in."""
+    arns, ran = path.arns(), set(ran)
+    mine = [r for r in results if r.resource.arn in arns]
+    failing = [r for r in mine if r.status in (Status.FAIL, Status.SUPPRESSED)]
+    failed_ids = {r.rule_id for r in failing}
+    errored = {r.rule_id for r in mine if r.status is Status.ERROR}
+    open_doors, weakened, unknown = [], [], []
+    for door, rules in DOORS.items():
+        hit = tuple(r for r in rules if r in failed_ids)
+        if hit:
+            (weakened if door in NEEDS_ANOTHER else open_doors).append(Door(door, hit))
+        if _relevant(door, path):
+            unknown += [r for r in rules if r in errored or r not in ran]
+    if open_doors:
+        # an open security group is a door too when another door is open with it
+        open_doors += weakened
+        weakened = []
+        verdict = "yes"
+    else:
+        verdict = "unknown" if unknown else "no"
+    worst = sorted({(r.severity.rank, r.rule_id) for r in failing if r.severity.rank > 0},
+                   key=lambda x: (-x[0], x[1]))
+    return Exposure(verdict, tuple(open_doors), tuple(weakened), tuple(dict.fromkeys(unknown)),
+                    tuple(rule for _, rule in worst[:3]))
+
+
+def with_exposure(paths: Iterable[PathPicture], results: Iterable[Result],
+                  ran: Iterable[str]) -> tuple[PathPicture, ...]:
+    results, ran = list(results), tuple(ran)
+    return tuple(replace(p, exposure=exposure_of(p, results, ran)) for p in paths)
 
 
 def _rule_label(listener, rule) -> str:
@@ -62,6 +147,12 @@ def _function_label(arn: str) -> str:
     return parts[6] + (f":{parts[7]}" if len(parts) > 7 else "")
 
 
+def distribution_label(dist) -> str:
+    """A distribution as people know it: its first alias, else its domain (the id says
+    nothing to whoever reads the report)."""
+    return dist.aliases[0] if dist.aliases else (dist.domain_name or dist.id)
+
+
 def pictures(topology: Topology) -> list[PathPicture]:
     """One picture per Lambda ALB of the inventory, fronted or not."""
     found = []
@@ -72,7 +163,7 @@ def pictures(topology: Topology) -> list[PathPicture]:
         except DataUnavailable:
             fronts, complete = [], False
         distributions = tuple(dict.fromkeys(
-            Piece(p.distribution.arn, p.distribution.id) for p in fronts))
+            Piece(p.distribution.arn, distribution_label(p.distribution)) for p in fronts))
         routes = []
         groups = {tg.arn: tg for tg in topology.target_groups_of(alb)}
         try:

@@ -26,7 +26,7 @@ from auditor.engine import evaluate_topology, topology_of, unreachable
 from auditor.findings import Result, Status
 from auditor.headers import seal_all, weak_threshold
 from auditor.inventory import CallFailure, Inventory
-from auditor.paths import PathPicture, pictures
+from auditor.paths import PathPicture, pictures, with_exposure
 from auditor.rule import Rule
 from auditor.secrets import Secret
 from auditor.session import AwsContext
@@ -216,7 +216,8 @@ def evaluate(collection: Collection, rules: Sequence[Rule],
         rules=tuple(r.id for r in rules), operations=dict(collection.operations),
         suppressions=tuple(Usage(e, e.expired(today), n).as_dict()
                            for e, n in zip(suppressions, matched, strict=True)))
-    return Report(info, tuple(results), tuple(secrets), tuple(paths), tuple(rules))
+    paths = with_exposure(paths, results, info.rules)
+    return Report(info, tuple(results), tuple(secrets), paths, tuple(rules))
 
 
 def scan_account(ctx: AwsContext, regions: Sequence[str], rules: Sequence[Rule],

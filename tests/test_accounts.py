@@ -11,7 +11,7 @@ import pytest
 from auditor.accounts import AccountsError, Shard, organization_accounts, parse_accounts
 from auditor.demo.seed import AppSpec, FunctionSpec, Seeder
 from auditor.findings import Status
-from auditor.merge import merge
+from auditor.merge import MergeError, merge
 from auditor.report.json_report import render, validate
 from auditor.rules import load_rules
 from auditor.scan import Targets, collect, evaluate
@@ -117,5 +117,5 @@ def test_merge_joins_shards(two_accounts):
     assert len(merged["results"]) == sum(len(d["results"]) for d in docs)
     assert merged["summary"]["total"] == len(merged["results"])
     assert merged["scan"]["api_calls"] == sum(d["scan"]["api_calls"] for d in docs)
-    again = merge([docs[0], docs[0]])  # the same shard twice: no duplicates
-    assert len(again["results"]) == len(docs[0]["results"])
+    with pytest.raises(MergeError, match="same scan"):  # a shard twice: calls counted twice
+        merge([docs[0], docs[0]])

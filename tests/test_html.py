@@ -157,3 +157,30 @@ def test_the_rule_filter_shows_one_rule(loaded):
     rows = [r for r in loaded.find_elements(By.CSS_SELECTOR, "tr.result") if r.is_displayed()]
     assert rows and {r.get_attribute("data-rule") for r in rows} == {"HC-001"}
     Select(loaded.find_element(By.ID, "rule-filter")).select_by_value("")
+
+
+@pytest.mark.parametrize("width", [1280, 1920])
+def test_the_page_fits_common_screens_and_leads_with_what_to_fix(loaded, width, tmp_path,
+                                                                 demo_page):
+    """Screenshot at each width (kept as a test artifact in tmp), and check what the eye
+    meets first: the "fix these first" list, a verdict on each picture, region names that
+    do not break, and a body no wider than the window (pictures scroll inside figures)."""
+    from selenium.webdriver.common.by import By
+
+    loaded.set_window_size(width, 1100)
+    loaded.get(demo_page.as_uri())
+    shot = tmp_path / f"report-{width}.png"
+    assert loaded.save_screenshot(str(shot)) and shot.stat().st_size > 20_000
+    inner = loaded.execute_script("return window.innerWidth")
+    assert loaded.execute_script("return document.body.scrollWidth") <= inner
+    first = loaded.find_elements(By.CSS_SELECTOR, "#first li")
+    assert first and "BYP-001" in first[0].text  # the critical bypass leads
+    verdicts = {f.find_element(By.TAG_NAME, "figcaption").text.split(" ·")[0]:
+                f.find_element(By.CSS_SELECTOR, ".verdict").get_attribute("data-verdict")
+                for f in loaded.find_elements(By.CSS_SELECTOR, "figure.path")}
+    assert verdicts["legacy-alb"] == "yes" and verdicts["shop-alb"] == "no"
+    for region in loaded.find_elements(By.CSS_SELECTOR, "td.region span"):
+        if region.is_displayed():
+            assert region.size["height"] < 30, region.text  # one line, not "us-" / "east-1"
+    areas = loaded.find_element(By.ID, "area-names").text
+    assert "BYP" in areas and "bypass" in areas

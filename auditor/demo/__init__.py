@@ -124,6 +124,17 @@ def _edge_seeder(session: boto3.Session, endpoint_url: str) -> Seeder:
     return Seeder(inside, endpoint_url)
 
 
+def serve_demo(port: int, announce, stop) -> None:
+    """Seed the fake account and serve it on 127.0.0.1:``port`` until ``stop()`` returns
+    (Ctrl-C): a rehearsal of a real scan, with the real ``scan`` command against it."""
+    from auditor.demo.server import FakeAwsServer
+
+    with FakeAwsServer(port) as server:
+        seed_demo_account(server.endpoint)
+        announce(server.endpoint)
+        stop()
+
+
 def run_demo(rules: Sequence[Rule], params=None, suppressions=(),
              pack_facets=()) -> Report:
     collection, secrets = collect_demo(params, rules, tag_keys(suppressions), pack_facets)

@@ -151,10 +151,15 @@ class MissingApisLayer:
         return [payload]
 
 
+class DemoUnavailable(Exception):
+    """The demo cannot start here (moto is not installed): one line and exit 2."""
+
+
 class FakeAwsServer:
     """moto's server (plus the layer above) on 127.0.0.1, a free port, a daemon thread."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
+        self._port = port  # 0: a free one
         self._server = None
         self._thread: threading.Thread | None = None
 
@@ -167,7 +172,10 @@ class FakeAwsServer:
             )
             from werkzeug.serving import make_server
         except ImportError as exc:  # the demo extra is not installed
-            raise RuntimeError("the demo needs moto: pip install 'edge-auditor[demo]'") from exc
+            raise DemoUnavailable(
+                f"the demo needs moto's server ({exc.name or exc} is not installed), which "
+                "a plain `pip install .` leaves out: pip install '.[demo]' (from PyPI: "
+                "pip install 'edge-auditor[demo]')") from exc
         # No request log and no server-side tracebacks on stderr: an operation moto lacks
         # (wafv2:ListResourcesForWebACL) answers 500 and moto logs its NotImplementedError;
         # the scanner already handles the failed call (it falls back to per-ALB lookups),
@@ -175,7 +183,7 @@ class FakeAwsServer:
         logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
         app = MissingApisLayer(DomainDispatcherApplication(create_backend_app))
         self._server = make_server(
-            "127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler
+            "127.0.0.1", self._port, app, threaded=True, request_handler=MotoRequestHandler
         )
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()

@@ -7,12 +7,17 @@ from collections.abc import Callable, Iterable
 from auditor.scan import Report
 
 
-def chunked(fmt: str) -> Callable[[Report], Iterable[str]]:
-    """The format as a stream of text pieces (the JSON report is written as it renders)."""
+def chunked(fmt: str, table_options=None) -> Callable[[Report], Iterable[str]]:
+    """The format as a stream of text pieces (the JSON report is written as it renders);
+    ``table_options`` (auditor.report.table.TableOptions): the terminal table's layout."""
     if fmt == "json":
         from auditor.report.json_report import chunks
 
         return chunks
+    if fmt == "table" and table_options is not None:
+        from auditor.report.table import render as table
+
+        return lambda report: [table(report, table_options)]
     render = renderer(fmt)
     return lambda report: [render(report)]
 

@@ -105,12 +105,47 @@ def layout(path: PathPicture, failing: dict[str, list[Result]]) -> dict[str, Any
         boxes.append(Box(0, alb.y, "no CloudFront", "", (), "exposed",
                          "the ALB is reached directly"))
         lines.append(_join(boxes[-1], alb, "direct"))
+    from auditor.report.table import verdict_text
+
     return {"boxes": boxes, "lines": lines, "width": 5 * BOX_W + 4 * COL_GAP + 2,
-            "height": rows_h + 2, "picture": path}
+            "height": rows_h + 2, "picture": path, "verdict": verdict_text(path)}
 
 
 def _join(a: Box, b: Box, kind: str) -> tuple[int, int, int, int, str]:
     return (a.x + BOX_W, a.y + BOX_H // 2, b.x, b.y + BOX_H // 2, kind)
+
+
+AREAS = {
+    "BYP": "bypass: ways around CloudFront to the functions",
+    "SG": "the ALB's security groups",
+    "TG": "Lambda target groups",
+    "HC": "health checks of Lambda targets",
+    "LIM": "limits: payload size, timeouts",
+    "LMB": "the Lambda functions themselves",
+    "CF": "CloudFront distributions and origins",
+    "ALB": "load balancer settings and quotas",
+    "WAF": "web ACLs at the edge and on the ALB",
+    "MON": "monitoring and alarms",
+    "COST": "cost of the pattern against its alternatives",
+    "APIGW": "API Gateway REST APIs (the alternative pattern)",
+}
+FIRST = 8  # how many failures "Fix these first" lists
+
+
+def first_to_fix(report: Report) -> list[tuple[Result, str]]:
+    """The highest-severity failures on paths that are reachable around CloudFront."""
+    from auditor.report.table import path_label
+
+    found: dict[int, tuple[Result, str]] = {}
+    for path in report.paths:
+        if path.exposure is None or path.exposure.verdict != "yes":
+            continue
+        arns = path.arns()
+        for r in report.results:
+            if r.status is Status.FAIL and r.resource.arn in arns and r.severity.rank >= 2:
+                found.setdefault(id(r), (r, path_label(path)))
+    ranked = sorted(found.values(), key=lambda x: (-x[0].severity.rank, x[0].rule_id))
+    return ranked[:FIRST]
 
 
 def _rule_texts(report: Report) -> dict[str, dict[str, str]]:
@@ -147,7 +182,10 @@ def render(report: Report) -> str:
     results = sorted(report.results, key=lambda r: (
         r.status is Status.PASS, order[r.severity.value], r.rule_id, r.resource.arn))
     js = script()
+    first = first_to_fix(report)
     page = _environment().get_template("report.html.j2").render(
+        first=first, first_results=[r for r, _ in first], areas=AREAS,
+        names={d.arn: d.name for p in report.paths for d in p.distributions},
         tool=TOOL_NAME, version=__version__, scan=report.scan, complete=report.complete,
         summary=_summary(report.results), severities=SEVERITIES, statuses=STATUSES,
         rule_ids=sorted({r.rule_id for r in report.results}), results=results,

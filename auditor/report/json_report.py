@@ -16,7 +16,8 @@ from auditor.findings import PackRef, Result, Severity, Status
 from auditor.scan import Report
 from auditor.secrets import Secret, scrub
 
-SCHEMA_VERSION = "1.2"  # 1.1: suppressed status, suppression, baseline; 1.2: rule_pack
+SCHEMA_VERSION = "1.3"  # 1.1: suppressed status, suppression, baseline; 1.2: rule_pack;
+# 1.3: paths[].exposure
 
 
 @cache
