@@ -31,7 +31,8 @@ def _csv(value: str) -> list[str]:
 
 
 # The output format a file's extension implies, when --format is not given.
-EXTENSIONS = {".json": "json", ".csv": "csv", ".html": "html", ".htm": "html"}
+EXTENSIONS = {".json": "json", ".csv": "csv", ".html": "html", ".htm": "html",
+              ".sarif": "sarif"}
 
 
 def _global_flags(p: argparse.ArgumentParser, subcommand: bool) -> None:
@@ -48,7 +49,7 @@ def _global_flags(p: argparse.ArgumentParser, subcommand: bool) -> None:
 def _output_options(p: argparse.ArgumentParser, fail_on_default: str) -> None:
     p.add_argument("--format", choices=FORMATS, default=None,
                    help="output format (default: from the --output file's extension, "
-                        ".json .csv .html; else table)")
+                        ".json .csv .html .sarif; else table)")
     p.add_argument("--show-suppressed", action="store_true",
                    help="list suppressed failures in the table too")
     p.add_argument("--group-by", choices=("path", "severity", "rule"), default="path",
@@ -184,6 +185,23 @@ def build_parser() -> argparse.ArgumentParser:
     explain = sub.add_parser("explain", help="why a rule matters, how to fix it, its source")
     explain.add_argument("rule_ids", nargs="+", metavar="RULE-ID")
     _pack_options(explain)
+    iac = sub.add_parser("iac", help="the same rules on CloudFormation, SAM and CDK "
+                                     "templates, before deploy")
+    iac.add_argument("paths", nargs="+", metavar="PATH",
+                     help="a CloudFormation or SAM template (YAML or JSON), or a CDK cloud "
+                          "assembly folder (cdk.out)")
+    iac.add_argument("--parameter", action="append", default=[], metavar="KEY=VALUE",
+                     help="a template parameter's value (repeatable; else its default)")
+    iac.add_argument("--parameters-file", metavar="FILE",
+                     help="parameter values: the CLI's [{\"ParameterKey\": ..., "
+                          "\"ParameterValue\": ...}] or a {\"Key\": \"Value\"} object")
+    iac.add_argument("--region", default="us-east-1",
+                     help="the region the stacks deploy to (default us-east-1; a CDK "
+                          "stack's own env wins)")
+    iac.add_argument("--account", default="123456789012",
+                     help="the account the stacks deploy to (default 123456789012)")
+    _output_options(iac, "high")
+    _pack_options(iac)
     sub.add_parser("schema", help="print the JSON Schema of --format json")
     policy = sub.add_parser("iam-policy",
                             help="print the least-privilege IAM policy a scan needs (with "

@@ -500,6 +500,12 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_iac(args: argparse.Namespace) -> int:
+    from auditor.iac.command import run_iac
+
+    return run_iac(args)
+
+
 def cmd_schema(_: argparse.Namespace) -> int:
     from auditor.report.json_report import schema
 
@@ -539,6 +545,7 @@ COMMANDS = {
     "merge": cmd_merge,
     "diff": cmd_diff,
     "demo": cmd_demo,
+    "iac": cmd_iac,
     "rules": cmd_rules,
     "explain": cmd_explain,
     "schema": cmd_schema,

@@ -29,7 +29,7 @@ from auditor.inventory import (
     WafHeaderCheck,
     WebAcl,
 )
-from auditor.secrets import Secret
+from auditor.secrets import Secret, deploy_time_verdict
 
 
 @lru_cache(maxsize=1024)
@@ -91,14 +91,23 @@ def _accepts(condition: HeaderCondition, headers: tuple[OriginHeader, ...]) -> b
     """Whether a value the origin sends satisfies the condition; None when only the regex
     readings could tell, and they disagree."""
     readings: set[bool] = set()
+    undetermined = False  # a value known only at deploy time met another value
     for header in headers:
         if header.value is None or not names_equal(condition.name, header.name):
             continue
         sent = header.value.reveal()
-        if any(_plain_accepts(v.reveal(), sent) for v in condition.values):
+        plain = [_plain_accepts(v.reveal(), sent) for v in condition.values]
+        if True in plain:
             return True
+        undetermined = undetermined or None in plain
         per_reading = [False] * len(READINGS)
         for pattern in condition.regex_values:
+            known = deploy_time_verdict(pattern.reveal(), sent)
+            if known is not NotImplemented:
+                if known:
+                    return True
+                undetermined = True
+                continue
             hits = _reading_hits(pattern.reveal(), sent)
             if hits is None:
                 continue
@@ -106,12 +115,15 @@ def _accepts(condition: HeaderCondition, headers: tuple[OriginHeader, ...]) -> b
         if all(per_reading):
             return True
         readings.update(per_reading)
-    if not readings or readings == {False}:
+    if (not readings or readings == {False}) and not undetermined:
         return False
     return None
 
 
-def _plain_accepts(value: str, sent: str) -> bool:
+def _plain_accepts(value: str, sent: str) -> bool | None:
+    known = deploy_time_verdict(value, sent)
+    if known is not NotImplemented:
+        return known
     return _wildcard_regex(value).fullmatch(sent) is not None
 
 
@@ -143,6 +155,9 @@ def _combine(verdicts) -> bool | None:
 
 def _regex_accepts(pattern: str, sent: str) -> bool | None:
     """One regex value: accepts in every reading, in none, or undetermined (None)."""
+    known = deploy_time_verdict(pattern, sent)
+    if known is not NotImplemented:
+        return known
     hits = _reading_hits(pattern, sent)
     if hits is None:
         return False  # a broken pattern accepts nothing
@@ -159,6 +174,9 @@ def byte_match(search: str, positional: str, transformations: tuple[str, ...],
     """A WAF ``ByteMatchStatement`` on a header value: the text transformations apply to
     the request's value, then the positional constraint. A transformation this does not
     model (URL or entity decoding, ...) leaves the verdict undetermined."""
+    known = deploy_time_verdict(search, sent)
+    if known is not NotImplemented:
+        return known
     for name in transformations:
         if name not in TRANSFORMS:
             return None

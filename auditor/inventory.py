@@ -50,6 +50,9 @@ class ResourceRef:
     name: str
     account: str
     region: str
+    # Where the resource is written, for results of ``edge-audit iac``: {file, line,
+    # column} (auditor.iac.template.Location.as_dict); None for a deployed resource.
+    location: dict | None = field(default=None, compare=False)
 
 
 # ---------------------------------------------------------------- security groups

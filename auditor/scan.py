@@ -72,6 +72,12 @@ class ScanInfo:
     operations: dict[str, int] = field(default_factory=dict)
     suppressions: tuple[dict[str, Any], ...] = ()  # each entry's reason, expiry, matches
     baseline: dict[str, Any] | None = None  # set by auditor.baseline
+    # ``edge-audit iac``: "iac", the template files read, the rules not applicable
+    # before deploy ({rule_id, reason}) and the warnings of reading the templates
+    source: str = "aws"
+    inputs: tuple[str, ...] = ()
+    not_applicable: tuple[dict[str, str], ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

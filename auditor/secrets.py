@@ -9,7 +9,9 @@ header-matching code calls it.
 from __future__ import annotations
 
 import hmac
+import re
 from collections.abc import Iterable
+from typing import Any
 
 MASK = "***"
 
@@ -49,23 +51,51 @@ class Secret:
         return bool(self._value)
 
 
+# A secret a template names but does not hold ({{resolve:secretsmanager:...}}): its
+# reveal() is this prefix and the reference, never a value (auditor.iac.values).
+DEPLOY_TIME_PREFIX = "\x00edge-audit-dynamic-reference\x00"
+
+
+def deploy_time_verdict(accepted: str, sent: str) -> Any:
+    """Whether a check accepts a sent value when either is known only at deploy time:
+    two references to the same secret match, anything else is undetermined (None).
+    NotImplemented when both are real values (compare them as usual)."""
+    if not (accepted.startswith(DEPLOY_TIME_PREFIX) or sent.startswith(DEPLOY_TIME_PREFIX)):
+        return NotImplemented
+    return True if accepted == sent else None
+
+
 # Shorter values are not scrubbed from text: replacing every "abc" in a report would
 # wreck it, and a secret that short is guessable anyway.
 MIN_SCRUB_LENGTH = 6
 
 
-def scrub(text: str, secrets: Iterable[Secret]) -> str:
+class Scrubber:
+    """The scrub of one report's secrets, prepared once: a report of thousands of strings
+    and hundreds of secrets is scanned once per string, not once per (string, secret)."""
+
+    __slots__ = ("_pattern",)
+
+    def __init__(self, secrets: Iterable[Secret]) -> None:
+        values = sorted({s.reveal() for s in secrets if len(s.reveal()) >= MIN_SCRUB_LENGTH},
+                        key=len, reverse=True)  # the longest first: no partial masking
+        self._pattern = re.compile("|".join(map(re.escape, values))) if values else None
+
+    def __call__(self, text: str) -> str:
+        return self._pattern.sub(MASK, text) if self._pattern is not None else text
+
+    def __bool__(self) -> bool:
+        return self._pattern is not None
+
+    def __repr__(self) -> str:
+        return "Scrubber(***)"
+
+
+def scrub(text: str, secrets: Iterable[Secret] | Scrubber) -> str:
     """Replace any secret value found in ``text`` with the mask.
 
     Defence in depth: the model never formats a revealed value, but reporters still pass
     their final text through here so that a future bug cannot leak one.
     """
-    values = sorted(
-        {s.reveal() for s in secrets if len(s.reveal()) >= MIN_SCRUB_LENGTH},
-        key=len,
-        reverse=True,
-    )
-    for value in values:
-        if value in text:
-            text = text.replace(value, MASK)
-    return text
+    scrubber = secrets if isinstance(secrets, Scrubber) else Scrubber(secrets)
+    return scrubber(text)

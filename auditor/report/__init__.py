@@ -35,9 +35,11 @@ def renderer(fmt: str) -> Callable[[Report], str]:
         from auditor.report.ocsf import render
     elif fmt == "html":
         from auditor.report.html import render
+    elif fmt == "sarif":
+        from auditor.report.sarif import render
     else:
         raise ValueError(f"unknown format {fmt!r}")
     return render
 
 
-FORMATS = ("table", "json", "csv", "asff", "ocsf", "html")
+FORMATS = ("table", "json", "csv", "asff", "ocsf", "html", "sarif")

@@ -12,7 +12,7 @@ import io
 
 from auditor.findings import Result
 from auditor.scan import Report
-from auditor.secrets import scrub
+from auditor.secrets import Scrubber, scrub
 
 COLUMNS = ("rule_id", "rule", "severity", "status", "account", "region", "resource_type",
            "resource_name", "resource_arn", "title", "message", "recommendation",
@@ -40,7 +40,8 @@ def render(report: Report) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
+    scrubber = Scrubber(report.secrets)
     for result in report.results:
-        writer.writerow([safe(scrub(cell, report.secrets))
+        writer.writerow([safe(scrub(cell, scrubber))
                          for cell in row(result, report.scan.id)])
     return buffer.getvalue()

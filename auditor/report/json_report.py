@@ -14,10 +14,11 @@ import jsonschema
 from auditor import TOOL_NAME, __version__
 from auditor.findings import PackRef, Result, Severity, Status
 from auditor.scan import Report
-from auditor.secrets import Secret, scrub
+from auditor.secrets import Scrubber, Secret, scrub
 
-SCHEMA_VERSION = "1.3"  # 1.1: suppressed status, suppression, baseline; 1.2: rule_pack;
-# 1.3: paths[].exposure
+SCHEMA_VERSION = "1.4"  # 1.1: suppressed status, suppression, baseline; 1.2: rule_pack;
+# 1.3: paths[].exposure; 1.4: scan.source, inputs, not_applicable, warnings and
+# resource.location (edge-audit iac)
 
 
 @cache
@@ -60,7 +61,9 @@ def result_dict(r: Result) -> dict[str, Any]:
         "status": r.status.value,
         "account": r.account,
         "region": r.region,
-        "resource": {"arn": r.resource.arn, "type": r.resource.type, "name": r.resource.name},
+        "resource": {"arn": r.resource.arn, "type": r.resource.type, "name": r.resource.name,
+                     **({"location": dict(r.resource.location)} if r.resource.location
+                        else {})},
         "message": r.message,
         "evidence": r.evidence,
         "recommendation": r.recommendation,
@@ -109,6 +112,10 @@ def document(report: Report, with_results: bool = True) -> dict[str, Any]:
         "summary": summary(report.results),
         "results": [result_dict(r) for r in report.results] if with_results else [],
     }
+    if s.source != "aws":
+        doc["scan"].update(source=s.source, inputs=list(s.inputs),
+                           not_applicable=[dict(n) for n in s.not_applicable],
+                           warnings=list(s.warnings))
     if s.suppressions:
         doc["scan"]["suppressions"] = [dict(u) for u in s.suppressions]
     if s.baseline is not None:
@@ -132,14 +139,15 @@ def _result_validator() -> jsonschema.protocols.Validator:
 def chunks(report: Report) -> Iterator[str]:
     """The document in pieces, each validated and scrubbed, so a scan of thousands of
     resources never holds its whole report as one string (or one dict) in memory."""
-    envelope = scrubbed(document(report, with_results=False), report.secrets)
+    scrubber = Scrubber(report.secrets)
+    envelope = scrubbed(document(report, with_results=False), scrubber)
     validate(envelope)
     head = json.dumps(envelope, indent=2, ensure_ascii=False, default=_refuse_secrets)
     before, after = head.rsplit('"results": []', 1)
     yield before + '"results": ['
     validator = _result_validator()
     for index, result in enumerate(report.results):
-        item = scrubbed(result_dict(result), report.secrets)
+        item = scrubbed(result_dict(result), scrubber)
         validator.validate(item)
         text = json.dumps(item, indent=2, ensure_ascii=False, default=_refuse_secrets)
         yield ("," if index else "") + "\n    " + text.replace("\n", "\n    ")
@@ -149,6 +157,8 @@ def chunks(report: Report) -> Iterator[str]:
 def scrubbed(value: Any, secrets) -> Any:
     """The last-line scrub, on string values only: scrubbing the serialized text could cut
     into a number or a key and leave invalid JSON."""
+    if not isinstance(secrets, Scrubber):
+        secrets = Scrubber(secrets)
     if not secrets:
         return value
     if isinstance(value, str):

@@ -302,15 +302,20 @@ def check_function_url_public(topo: Topology, fn: LambdaFunction, params: Params
 
 
 def _scoped_to_target_groups(statement: PolicyStatement) -> bool:
-    """An AWS:SourceArn naming target groups (no wildcard in the target-group part).
-    AWS:SourceAccount alone does not scope: target groups that invoke a function are
-    always in its own account, so it admits every one of them."""
+    """An AWS:SourceArn naming target groups: no wildcard in the target group's name
+    (``targetgroup/NAME/*`` names one, since a name is unique in its account and region;
+    a template must write it so, because the target group depends on the permission and
+    its id is not known until it exists). AWS:SourceAccount alone does not scope: target
+    groups that invoke a function are always in its own account, so it admits every one."""
     if not statement.source_arns:
         return False
     for arn in statement.source_arns:
         resource = arn.split(":", 5)[5] if arn.count(":") >= 5 else ""
         kind, _, rest = resource.partition("/")
-        if kind != "targetgroup" or not rest or any(c in rest for c in "*?"):
+        name = rest.split("/", 1)[0]
+        if kind != "targetgroup" or not name or any(c in name for c in "*?"):
+            return False
+        if any(c in arn.split(":", 5)[:5][-1] for c in "*?"):  # any account
             return False
     return True
 
