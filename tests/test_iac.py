@@ -253,3 +253,34 @@ def test_parameters_file_in_the_cli_form(capsys, tmp_path):
 def test_publishing_is_refused(capsys):
     code, _, err = run(capsys, "iac", NAIVE, "--publish", "securityhub")
     assert code == 2 and "refused" in err
+
+
+@pytest.mark.parametrize("source_arn, scoped", [
+    ("arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/api/0123abcd", True),
+    # a template must write it so: the target group depends on the permission
+    ("arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/api/*", True),
+    ("arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/*", False),
+    ("arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/api-*/*", False),
+    ("arn:aws:elasticloadbalancing:us-east-1:*:targetgroup/api/*", False),
+])
+def test_byp_007_accepts_a_target_group_named_with_any_id(source_arn, scoped):
+    from auditor.inventory import PolicyStatement
+    from auditor.rules.bypass import _scoped_to_target_groups
+
+    statement = PolicyStatement("s", "Allow", ("lambda:InvokeFunction",),
+                                ("elasticloadbalancing.amazonaws.com",), ("aws:sourcearn",),
+                                source_arns=(source_arn,))
+    assert _scoped_to_target_groups(statement) is scoped
+
+
+def test_the_pre_commit_hook_runs_the_command(capsys):
+    import shlex
+
+    import yaml
+
+    hook = yaml.safe_load((Path(__file__).parent.parent / ".pre-commit-hooks.yaml")
+                          .read_text())[0]
+    argv = shlex.split(hook["entry"])
+    assert argv[0] == "edge-audit"
+    assert run(capsys, *argv[1:], HARDENED)[0] == 0
+    assert run(capsys, *argv[1:], NAIVE)[0] == 1
