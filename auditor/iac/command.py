@@ -42,15 +42,8 @@ def parameters(args: argparse.Namespace) -> dict[str, Any]:
     return found
 
 
-def _say(args: argparse.Namespace, message: str) -> None:
-    import sys
-
-    if not args.quiet:
-        print(f"edge-audit: {message}", file=sys.stderr)
-
-
 def run_iac(args: argparse.Namespace) -> int:
-    from auditor.cli import _config, _selected_rules, deliver, preflight
+    from auditor.cli import _config, _say, _selected_rules, deliver, preflight
 
     if args.publish:
         raise UsageError("iac judges templates, not an account: --publish is refused")

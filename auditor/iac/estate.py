@@ -32,6 +32,8 @@ class Resource:
     location: Location
     stack: Stack
     tags: dict[str, str] = field(default_factory=dict)
+    # Ref and Fn::GetAtt, made once: the answers compare them across every resource
+    _names: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def ids(self) -> Identities:
@@ -42,10 +44,14 @@ class Resource:
         return self.stack.place
 
     def ref(self) -> Any:
-        return self.ids.ref(self.logical)
+        if "" not in self._names:
+            self._names[""] = self.ids.ref(self.logical)
+        return self._names[""]
 
     def attr(self, name: str) -> Any:
-        return self.ids.attribute(self.logical, name)
+        if name not in self._names:
+            self._names[name] = self.ids.attribute(self.logical, name)
+        return self._names[name]
 
 
 @dataclass

@@ -75,19 +75,19 @@ def collect_templates(paths: Sequence[str], options: Options, rules: Sequence[Ru
     return IacRun(collection, secrets, estate, answers, tuple(skipped)), run_rules
 
 
-def owners(answers: Answers) -> dict[str, Resource]:
-    """ARN -> the template resource it stands for: what the answers handed out, each
-    distribution, alias and version, and each function (a qualified ARN whose alias or
-    version the template does not hold falls back to its function)."""
-    found: dict[str, Resource] = {}
-    for resource in answers.estate.resources():
-        if resource.type == "AWS::CloudFront::Distribution":
-            found[str(resource.attr("Arn"))] = resource
-        elif resource.type in ("AWS::Lambda::Alias", "AWS::Lambda::Version"):
-            found[str(resource.ref())] = resource
-        elif resource.type == "AWS::Lambda::Function":
-            found[str(resource.attr("Arn"))] = resource
-    return {**found, **answers.by_arn}
+# resource type -> how its ARN is had (the ARN results carry)
+ARN_OF = {"AWS::ElasticLoadBalancingV2::LoadBalancer": Resource.ref,
+          "AWS::ElasticLoadBalancingV2::TargetGroup": Resource.ref,
+          "AWS::ElasticLoadBalancingV2::Listener": Resource.ref,
+          "AWS::Lambda::Alias": Resource.ref, "AWS::Lambda::Version": Resource.ref,
+          "AWS::Lambda::Function": lambda r: r.attr("Arn"),
+          "AWS::CloudFront::Distribution": lambda r: r.attr("Arn")}
+
+
+def owners(estate: Estate) -> dict[str, Resource]:
+    """ARN -> the template resource it stands for (a qualified ARN whose alias or version
+    the template does not hold falls back to its function, in `named`)."""
+    return {str(ARN_OF[r.type](r)): r for r in estate.resources() if r.type in ARN_OF}
 
 
 def named(result: Result, by_arn: dict[str, Resource]) -> Result:
@@ -104,7 +104,7 @@ def evaluate_templates(run: IacRun, rules: Sequence[Rule],
                        params: Mapping[str, Mapping[str, Any]] | None = None,
                        suppressions: Sequence = ()) -> Report:
     report = evaluate(run.collection, rules, params, run.secrets, suppressions)
-    by_arn = owners(run.answers)
+    by_arn = owners(run.estate)
     results = tuple(named(r, by_arn) for r in report.results)
     scan = replace(report.scan, source="iac",
                    inputs=tuple(sorted({s.path for s in run.estate.stacks})),

@@ -90,7 +90,6 @@ class Answers:
         from auditor.iac.answers import edge, elb, functions, network, other
 
         self.estate, self.account = estate, account
-        self.by_arn: dict[str, Resource] = {}
         self.handlers: dict[tuple[str, str], Callable[..., dict]] = {}
         for module in (elb, functions, network, edge, other):
             module.register(self)

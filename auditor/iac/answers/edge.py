@@ -115,7 +115,6 @@ class Edge:
                 "Staging": flag(config.get("Staging"), f"{dist.logical} Staging", False),
                 "ConnectionMode": text(config.get("ConnectionMode") or "direct"),
                 "Status": "Deployed"})
-            self.a.by_arn[items[-1]["ARN"]] = dist
         return {"DistributionList": {"Items": items, "IsTruncated": False,
                                      "Quantity": len(items)}}
 
@@ -133,7 +132,7 @@ class Edge:
                     "MonitoringSubscription") or {})}
         raise ApiError("NoSuchMonitoringSubscription", "no monitoring subscription", 404)
 
-    def _policy(self, kind: str, policy_id: str, config_key: str) -> Resource:
+    def _policy(self, kind: str, policy_id: str) -> Resource:
         found = next((p for p in self.a.of_type(kind) if text(p.ref()) == policy_id), None)
         if found is None:
             raise deploy_time(f"{kind.split('::')[-1]} {policy_id} (not defined in these "
@@ -141,7 +140,7 @@ class Edge:
         return found
 
     def get_cache_policy(self, region: str, Id: str, **_: Any) -> dict:
-        policy = self._policy("AWS::CloudFront::CachePolicy", Id, "CachePolicyConfig")
+        policy = self._policy("AWS::CloudFront::CachePolicy", Id)
         config = policy.props.get("CachePolicyConfig") or {}
         return {"CachePolicy": {"Id": Id, "CachePolicyConfig": {
             "Name": text(config.get("Name")),
@@ -149,8 +148,7 @@ class Edge:
                for k in ("MinTTL", "DefaultTTL", "MaxTTL")}}}}
 
     def get_origin_request_policy(self, region: str, Id: str, **_: Any) -> dict:
-        policy = self._policy("AWS::CloudFront::OriginRequestPolicy", Id,
-                              "OriginRequestPolicyConfig")
+        policy = self._policy("AWS::CloudFront::OriginRequestPolicy", Id)
         headers = (policy.props.get("OriginRequestPolicyConfig") or {}).get(
             "HeadersConfig") or {}
         return {"OriginRequestPolicy": {"Id": Id, "OriginRequestPolicyConfig": {

@@ -99,7 +99,6 @@ class Elb:
                 if value is not None:
                     item[key] = value
             groups.append(item)
-            self.a.by_arn[arn] = tg
         return {"TargetGroups": groups}
 
     def describe_load_balancers(self, region: str, **_: Any) -> dict:
@@ -114,7 +113,6 @@ class Elb:
                 "Type": text(props.get("Type") or "application"),
                 "SecurityGroups": strings(groups) if isinstance(groups, list)
                 else [text(groups)], "VpcId": self._vpc_of(lb)})
-            self.a.by_arn[arn] = lb
         return {"LoadBalancers": found}
 
     def _vpc_of(self, lb: Resource) -> str:
@@ -146,7 +144,6 @@ class Elb:
             if mode:
                 item["MutualAuthentication"] = {"Mode": text(mode)}
             found.append(item)
-            self.a.by_arn[item["ListenerArn"]] = li
         return {"Listeners": found}
 
     def describe_rules(self, region: str, ListenerArn: str, **_: Any) -> dict:

@@ -61,9 +61,6 @@ class Functions:
                                   f"{function.logical}.Timeout", 3),
                 "Runtime": text(function.props.get("Runtime"))}
 
-    def _owner(self, region: str, value: Any) -> tuple[str, str | None]:
-        return _split(value)
-
     def get_policy(self, region: str, FunctionName: str, Qualifier: str | None = None,
                    **_: Any) -> dict:
         function = self._function(region, FunctionName)
