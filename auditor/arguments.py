@@ -185,19 +185,27 @@ def build_parser() -> argparse.ArgumentParser:
     explain = sub.add_parser("explain", help="why a rule matters, how to fix it, its source")
     explain.add_argument("rule_ids", nargs="+", metavar="RULE-ID")
     _pack_options(explain)
-    iac = sub.add_parser("iac", help="the same rules on CloudFormation, SAM and CDK "
-                                     "templates, before deploy")
+    iac = sub.add_parser("iac", help="the same rules on CloudFormation, SAM, CDK and "
+                                     "Terraform, before deploy")
     iac.add_argument("paths", nargs="+", metavar="PATH",
-                     help="a CloudFormation or SAM template (YAML or JSON), or a CDK cloud "
-                          "assembly folder (cdk.out)")
+                     help="a CloudFormation or SAM template (YAML or JSON), a CDK cloud "
+                          "assembly folder (cdk.out), a Terraform plan in JSON (terraform "
+                          "show -json) or a folder of Terraform source (.tf)")
     iac.add_argument("--parameter", action="append", default=[], metavar="KEY=VALUE",
                      help="a template parameter's value (repeatable; else its default)")
     iac.add_argument("--parameters-file", metavar="FILE",
                      help="parameter values: the CLI's [{\"ParameterKey\": ..., "
                           "\"ParameterValue\": ...}] or a {\"Key\": \"Value\"} object")
+    iac.add_argument("--var", action="append", default=[], metavar="NAME=VALUE",
+                     help="a Terraform variable's value, as terraform's -var (repeatable)")
+    iac.add_argument("--var-file", action="append", default=[], metavar="FILE",
+                     help="Terraform variable values (.tfvars or .tfvars.json), as "
+                          "terraform's -var-file (repeatable; after terraform.tfvars and "
+                          "*.auto.tfvars, before --var)")
     iac.add_argument("--region", default="us-east-1",
                      help="the region the stacks deploy to (default us-east-1; a CDK "
-                          "stack's own env wins)")
+                          "stack's own env and a Terraform aws provider's literal region "
+                          "win)")
     iac.add_argument("--account", default="123456789012",
                      help="the account the stacks deploy to (default 123456789012)")
     _output_options(iac, "high")

@@ -29,7 +29,7 @@ from auditor.inventory import (
     WafHeaderCheck,
     WebAcl,
 )
-from auditor.secrets import Secret, deploy_time_verdict
+from auditor.secrets import Secret, deploy_time_verdict, deploy_time_weakness
 
 
 @lru_cache(maxsize=1024)
@@ -52,9 +52,24 @@ READINGS = ((re.search, 0), (re.search, re.IGNORECASE), (re.fullmatch, 0),
 MIN_LITERALS = 16  # catalogue "Weak accepted value": fewer literal characters is weak
 
 
+def undetermined(value: str, min_literals: int = MIN_LITERALS) -> bool:
+    """A value known only at deploy time whose strength nothing in the source tells."""
+    return deploy_time_weakness(value, min_literals) is None
+
+
+def _deploy_time_weak(value: str, min_literals: int) -> bool | None:
+    """The weakness of a deploy-time value (an undetermined one is not counted weak: it
+    is counted apart), None for a real value."""
+    found = deploy_time_weakness(value, min_literals)
+    return None if found is NotImplemented else bool(found)
+
+
 def weak_value(value: str, min_literals: int = MIN_LITERALS) -> bool:
     """A plain accepted value with fewer than 16 literal (non-wildcard) characters; ``*``
     and ``?*`` have none."""
+    deploy_time = _deploy_time_weak(value, min_literals)
+    if deploy_time is not None:
+        return deploy_time
     return len(value.replace("*", "").replace("?", "")) < min_literals
 
 
@@ -64,11 +79,17 @@ _REGEX_META = re.compile(r"\\.|\[[^\]]*\]|\{[^}]*\}|[.^$*+?()|]")
 def weak_search_string(value: str, positional: str, min_literals: int = MIN_LITERALS) -> bool:
     """A WAF byte-match search string shorter than 16 characters is guessable, whatever
     its positional constraint (CONTAINS admits any value holding it)."""
+    deploy_time = _deploy_time_weak(value, min_literals)
+    if deploy_time is not None:
+        return deploy_time
     return len(value) < min_literals
 
 
 def weak_pattern(pattern: str, min_literals: int = MIN_LITERALS) -> bool:
     """A regex that accepts any value (``.*``) or pins fewer than 16 literal characters."""
+    deploy_time = _deploy_time_weak(pattern, min_literals)
+    if deploy_time is not None:
+        return deploy_time
     probes = ("", "x", "Q7#-" * 12)
     try:
         if all(re.search(pattern, p) for p in probes):
@@ -274,7 +295,8 @@ def _verdicts(topo) -> dict[str, dict[str, bool | None]]:
 def _strip_rule(rule: ListenerRule, min_literals: int) -> ListenerRule:
     conditions = tuple(
         replace(c, values=(), regex_values=(), value_count=c.accepted_count,
-                weak_count=c.weak_count_at(min_literals))
+                weak_count=c.weak_count_at(min_literals),
+                undetermined_count=c.undetermined_at(min_literals))
         for c in rule.header_conditions)
     return replace(rule, header_conditions=conditions)
 
@@ -325,7 +347,8 @@ def _strip_acl(acl, min_literals: int):
         return acl
     return replace(acl, header_checks=tuple(
         replace(c, values=(), value_count=c.accepted_count,
-                weak_count=c.weak_count_at(min_literals))
+                weak_count=c.weak_count_at(min_literals),
+                undetermined_count=c.undetermined_at(min_literals))
         for c in acl.header_checks))
 
 

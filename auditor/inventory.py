@@ -92,22 +92,21 @@ class SecurityGroup:
 # ---------------------------------------------------------------- load balancers
 
 
-@dataclass(frozen=True)
-class HeaderCondition:
-    """An ALB ``http-header`` condition. The accepted values are secrets: sealing the
-    inventory drops them and keeps only how many there were."""
+class SecretStrength:
+    """What a header check's accepted values are worth, for both kinds of check (a listener
+    rule's condition, a web ACL's match): how many are weak, how many only the deployment
+    can tell (a template's ``{{resolve:...}}``, a Terraform variable). Before sealing they
+    are counted from the values; after, the counts are all that is left."""
 
-    name: str
-    values: tuple[Secret, ...] = ()
-    regex_values: tuple[Secret, ...] = ()
-    value_count: int = -1  # -1: count the values held
-    weak_count: int = -1  # how many accepted values are weak (sealing keeps only this)
+    weak_count: int
+    undetermined_count: int
+    accepted_count: int
 
-    @property
-    def accepted_count(self) -> int:
-        if self.value_count >= 0:
-            return self.value_count
-        return len(self.values) + len(self.regex_values)
+    def _held(self) -> tuple[Secret, ...]:
+        raise NotImplementedError
+
+    def weak_count_at(self, min_literals: int) -> int:
+        raise NotImplementedError
 
     @property
     def weak_values(self) -> int:
@@ -118,17 +117,54 @@ class HeaderCondition:
 
         return self.weak_count_at(MIN_LITERALS)
 
+    @property
+    def undetermined_values(self) -> int:
+        if self.undetermined_count >= 0:
+            return self.undetermined_count
+        from auditor.headers import MIN_LITERALS
+
+        return self.undetermined_at(MIN_LITERALS)
+
+    def undetermined_at(self, min_literals: int) -> int:
+        """Accepted values whose strength only the deployment tells: neither weak nor
+        strong."""
+        from auditor.headers import undetermined
+
+        return sum(undetermined(v.reveal(), min_literals) for v in self._held())
+
+    @property
+    def all_weak(self) -> bool:
+        """Every accepted value is weak: the check guards nothing (BYP-003, BYP-009)."""
+        return self.accepted_count == 0 or self.weak_values == self.accepted_count
+
+
+@dataclass(frozen=True)
+class HeaderCondition(SecretStrength):
+    """An ALB ``http-header`` condition. The accepted values are secrets: sealing the
+    inventory drops them and keeps only how many there were."""
+
+    name: str
+    values: tuple[Secret, ...] = ()
+    regex_values: tuple[Secret, ...] = ()
+    value_count: int = -1  # -1: count the values held
+    weak_count: int = -1  # how many accepted values are weak (sealing keeps only this)
+    undetermined_count: int = -1  # values known only at deploy time, strength untold
+
+    @property
+    def accepted_count(self) -> int:
+        if self.value_count >= 0:
+            return self.value_count
+        return len(self.values) + len(self.regex_values)
+
+    def _held(self) -> tuple[Secret, ...]:
+        return self.values + self.regex_values
+
     def weak_count_at(self, min_literals: int) -> int:
         """Weak accepted values at a threshold (needs the values: before sealing)."""
         from auditor.headers import weak_pattern, weak_value
 
         return (sum(weak_value(v.reveal(), min_literals) for v in self.values)
                 + sum(weak_pattern(v.reveal(), min_literals) for v in self.regex_values))
-
-    @property
-    def all_weak(self) -> bool:
-        """Every accepted value is weak: the check guards nothing (BYP-003, BYP-009)."""
-        return self.accepted_count == 0 or self.weak_values == self.accepted_count
 
 
 @dataclass(frozen=True)
@@ -290,7 +326,7 @@ class LambdaFunction:
 
 
 @dataclass(frozen=True)
-class WafHeaderCheck:
+class WafHeaderCheck(SecretStrength):
     """A web ACL statement that requires a header before a request passes: an allowing
     rule behind a blocking default, or a blocking rule on its absence (``NotStatement``).
     The search strings are secrets: sealing keeps only how many, and how many are weak."""
@@ -301,18 +337,14 @@ class WafHeaderCheck:
     value_count: int = -1
     weak_count: int = -1
     transformations: tuple[str, ...] = ()  # TextTransformations types, in priority order
+    undetermined_count: int = -1
 
     @property
     def accepted_count(self) -> int:
         return self.value_count if self.value_count >= 0 else len(self.values)
 
-    @property
-    def weak_values(self) -> int:
-        if self.weak_count >= 0:
-            return self.weak_count
-        from auditor.headers import MIN_LITERALS
-
-        return self.weak_count_at(MIN_LITERALS)
+    def _held(self) -> tuple[Secret, ...]:
+        return self.values
 
     def weak_count_at(self, min_literals: int) -> int:
         """Weak search strings at a threshold (needs the values: before sealing)."""
@@ -320,10 +352,6 @@ class WafHeaderCheck:
 
         return sum(weak_search_string(v.reveal(), self.positional, min_literals)
                    for v in self.values)
-
-    @property
-    def all_weak(self) -> bool:
-        return self.accepted_count == 0 or self.weak_values == self.accepted_count
 
 
 @dataclass(frozen=True)

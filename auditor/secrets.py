@@ -65,6 +65,21 @@ def deploy_time_verdict(accepted: str, sent: str) -> Any:
     return True if accepted == sent else None
 
 
+# A deploy-time secret Terraform generates (random_password) says how many random
+# characters it will have; any other deploy-time value's strength is undetermined.
+_GENERATED = re.compile(r":generated=(\d+)\}\}$")
+
+
+def deploy_time_weakness(value: str, min_literals: int) -> Any:
+    """Whether a value known only at deploy time is guessable: True/False for a generated
+    secret (by its configured length), None when nothing says (a Secrets Manager or
+    SSM reference, a variable); NotImplemented for a real value (judge it as usual)."""
+    if not value.startswith(DEPLOY_TIME_PREFIX):
+        return NotImplemented
+    found = _GENERATED.search(value)
+    return None if found is None else int(found.group(1)) < min_literals
+
+
 # Shorter values are not scrubbed from text: replacing every "abc" in a report would
 # wreck it, and a secret that short is guessable anyway.
 MIN_SCRUB_LENGTH = 6

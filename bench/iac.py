@@ -1,7 +1,8 @@
 """``python -m bench.iac``: how long ``edge-audit iac`` takes on large inputs.
 
 Goals (issue 14): a template of 1,000 resources in under 2 s, a CDK assembly of 20 stacks
-in under 5 s, on the project's 2-core machine. The inputs are made from the test suite's
+in under 5 s, on the project's 2-core machine; Terraform source is held to the template's
+rate (2 s per 1,000 resources). The inputs are made from the test suite's
 naive template (10 resources per app), each app's logical ids suffixed; the assembly has a
 manifest as ``cdk synth`` writes it. Each size is timed end to end (read, resolve, collect
 through the virtual account, seal, evaluate every rule), best of three; the JSON report's
@@ -19,8 +20,11 @@ from pathlib import Path
 
 from auditor import cli
 
-NAIVE = Path(__file__).parent.parent / "tests" / "iac_templates" / "naive.yaml"
-GOALS = {"template": 2.0, "assembly": 5.0}
+TESTS = Path(__file__).parent.parent / "tests"
+NAIVE = TESTS / "iac_templates" / "naive.yaml"
+LAB = TESTS / "iac_terraform" / "armageddon_tokyo"
+LAB_ADDITION = TESTS / "iac_terraform" / "additions" / "lambda_api.tf"
+GOALS = {"template": 2.0, "assembly": 5.0, "terraform": 2.0}
 
 
 def _app_resources(index: int) -> dict:
@@ -53,6 +57,21 @@ def assembly(folder: Path, stacks: int, apps_per_stack: int) -> Path:
     (folder / "manifest.json").write_text(json.dumps({"version": "36.0.0",
                                                       "artifacts": artifacts}))
     return folder
+
+
+def terraform(folder: Path, modules: int) -> tuple[Path, int]:
+    """A root calling the test suite's lab (with its Lambda route) ``modules`` times as a
+    local module: (the root, how many resources it declares)."""
+    import shutil
+
+    from auditor.iac.estate import Options, build
+
+    shutil.copytree(LAB, folder / "lab")
+    shutil.copy(LAB_ADDITION, folder / "lab" / LAB_ADDITION.name)
+    calls = "".join(f'module "edge{i}" {{\n  source = "./lab"\n  db_password = "x"\n}}\n'
+                    for i in range(modules))
+    (folder / "main.tf").write_text(calls)
+    return folder, len(build([str(folder)], Options()).resources())
 
 
 def _best(work) -> float:
@@ -97,8 +116,13 @@ def main() -> int:
         (root / "cdk.out").mkdir()
         cdk = assembly(root / "cdk.out", 20, 5)
         twenty, twenty_cli = evaluated(cdk), cli_json(cdk)
+        (root / "tf").mkdir()
+        tf, declared = terraform(root / "tf", 12)
+        source, source_cli = evaluated(tf), cli_json(tf)
+    GOALS["terraform"] = 2.0 * max(declared, 1000) / 1000
     rows = [("template", f"{len(body['Resources'])} resources", one, one_cli),
-            ("assembly", "20 stacks, 800 resources", twenty, twenty_cli)]
+            ("assembly", "20 stacks, 800 resources", twenty, twenty_cli),
+            ("terraform", f"12 modules, {declared} resources", source, source_cli)]
     for kind, size, took, whole in rows:
         verdict = "ok" if took < GOALS[kind] else "OVER GOAL"
         print(f"{kind:9} {size:26} evaluated {took:5.2f} s (goal {GOALS[kind]} s: {verdict}); "

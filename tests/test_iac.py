@@ -104,6 +104,23 @@ def test_a_dynamic_reference_against_a_literal_is_undetermined(tmp_path):
     assert found.status.value == "error", found.message
 
 
+def test_a_secret_the_template_generates_is_judged_by_its_length(tmp_path):
+    """The hardened template generates edge/origin-verify (GenerateSecretString, 48
+    characters): BYP-009 passes. Generated at 12 characters it fails; held elsewhere
+    (not defined in the template) its strength is known only at deploy time: error."""
+    assert verdicts(report_of(HARDENED))[("BYP-009", "Alb")].status.value == "pass"
+    short = tmp_path / "short.yaml"
+    short.write_text(Path(HARDENED).read_text().replace("PasswordLength: 48",
+                                                        "PasswordLength: 12"))
+    assert verdicts(report_of(str(short)))[("BYP-009", "Alb")].status.value == "fail"
+    elsewhere = tmp_path / "elsewhere.yaml"
+    elsewhere.write_text(Path(HARDENED).read_text().replace("Name: edge/origin-verify",
+                                                            "Name: edge/another-secret"))
+    found = verdicts(report_of(str(elsewhere)))[("BYP-009", "Alb")]
+    assert found.status.value == "error"
+    assert "known only at deploy time" in found.message
+
+
 def test_an_imported_value_is_known_only_at_deploy_time(tmp_path):
     text = Path(NAIVE).read_text().replace("Timeout: 120", 'Timeout: !ImportValue shared-timeout')
     path = tmp_path / "imported.yaml"
@@ -172,6 +189,9 @@ def test_a_duplicate_key_is_read_as_cloudformation_reads_it(tmp_path):
      "      Timeout: !Frobnicate x\n", ["bad.yaml", "Frobnicate"]),
     ("Resources:\n  A:\n    Type: AWS::Lambda::Function\n    Properties:\n"
      "      Timeout: {\"Fn::Frobnicate\": 1}\n", ["bad.yaml:5", "unknown intrinsic function"]),
+    ("Resources:\n  A:\n    Type: AWS::S3::Bucket\n    Properties:\n"
+     "      BucketName: {\"Fn::Frobnicate\": 1}\n",  # a type the pattern does not read
+     ["bad.yaml:5", "unknown intrinsic function Fn::Frobnicate"]),
     ("Resources:\n  A:\n    Type: AWS::Lambda::Function\n    Properties:\n"
      "      Timeout: !Ref Nothing\n", ["bad.yaml:5", "Ref to Nothing"]),
     ("Resources:\n  A:\n    Type: AWS::ElasticLoadBalancingV2::LoadBalancer\n"
@@ -284,3 +304,18 @@ def test_the_pre_commit_hook_runs_the_command(capsys):
     assert argv[0] == "edge-audit"
     assert run(capsys, *argv[1:], HARDENED)[0] == 0
     assert run(capsys, *argv[1:], NAIVE)[0] == 1
+
+
+def test_the_terraform_hook_takes_the_folder_not_the_files(capsys, tmp_path):
+    import shlex
+
+    import yaml
+
+    hooks = yaml.safe_load((Path(__file__).parent.parent / ".pre-commit-hooks.yaml")
+                           .read_text())
+    hook = next(h for h in hooks if h["id"] == "edge-audit-terraform")
+    assert hook["pass_filenames"] is False
+    folder = Path(__file__).parent / "iac_terraform" / "orders_frontend"
+    argv = shlex.split(hook["entry"])
+    assert argv[0] == "edge-audit"
+    assert run(capsys, *argv[1:], str(folder))[0] == 3  # the function is known at deploy

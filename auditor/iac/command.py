@@ -42,6 +42,17 @@ def parameters(args: argparse.Namespace) -> dict[str, Any]:
     return found
 
 
+def variables(args: argparse.Namespace) -> dict[str, str]:
+    """--var NAME=VALUE, as terraform's -var."""
+    found: dict[str, str] = {}
+    for item in args.var:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--var {item!r}: give NAME=VALUE")
+        found[key] = value
+    return found
+
+
 def run_iac(args: argparse.Namespace) -> int:
     from auditor.cli import _config, _say, _selected_rules, deliver, preflight
 
@@ -50,8 +61,8 @@ def run_iac(args: argparse.Namespace) -> int:
     try:
         import cfnlint.decode  # noqa: F401  (cfn-lint reads the templates)
     except ImportError as exc:
-        raise UsageError(f"edge-audit iac needs cfn-lint and aws-sam-translator: "
-                         f"{INSTALL_HINT}") from exc
+        raise UsageError(f"edge-audit iac needs cfn-lint, aws-sam-translator and "
+                         f"python-hcl2: {INSTALL_HINT}") from exc
     from auditor.iac.estate import Options
     from auditor.iac.source import collect_templates, evaluate_templates
     from auditor.suppress import tag_keys
@@ -59,7 +70,8 @@ def run_iac(args: argparse.Namespace) -> int:
     rules, config = _selected_rules(args), _config(args)
     preflight(args)
     options = Options(account=args.account, region=args.region,
-                      parameters=parameters(args))
+                      parameters=parameters(args), variables=variables(args),
+                      var_files=tuple(args.var_file))
     run, run_rules = collect_templates(args.paths, options, rules, config.rule_params,
                                        tag_keys(config.suppressions))
     report = evaluate_templates(run, run_rules, config.rule_params, config.suppressions)

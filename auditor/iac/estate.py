@@ -15,7 +15,7 @@ from typing import Any
 
 from auditor.iac.identities import Identities, Place
 from auditor.iac.intrinsics import Resolver
-from auditor.iac.template import Location, TemplateError, load
+from auditor.iac.template import LoadedTemplate, Location, TemplateError, load
 from auditor.iac.values import Unknown
 
 STACK_TYPE = "AWS::CloudFormation::Stack"
@@ -69,6 +69,8 @@ class Options:
     account: str = "123456789012"
     region: str = "us-east-1"
     parameters: dict[str, Any] = field(default_factory=dict)
+    variables: dict[str, Any] = field(default_factory=dict)  # Terraform -var
+    var_files: tuple[str, ...] = ()  # Terraform -var-file
 
 
 @dataclass
@@ -107,7 +109,11 @@ class _Builder:
 
     def add_stack(self, path: str, name: str, place: Place, parameters: dict[str, Any],
                   depth: int = 0) -> Stack:
-        loaded = load(path, place.region)
+        return self.add_loaded(load(path, place.region), name, place, parameters, depth)
+
+    def add_loaded(self, loaded: LoadedTemplate, name: str, place: Place,
+                   parameters: dict[str, Any], depth: int = 0) -> Stack:
+        path = loaded.path
         resolver = Resolver(loaded.body, path, place, parameters, self._import)
         stack = Stack(name, path, place, resolver, warnings=list(loaded.warnings))
         self.estate.stacks.append(stack)
@@ -150,8 +156,11 @@ class _Builder:
             if kind == STACK_TYPE:
                 self._nested(stack, logical, raw, location, depth)
             props = raw.get("Properties") or {}
-            resolved = resolver.resolve(props) if kind in RELEVANT or kind == STACK_TYPE \
-                else {}
+            if kind in RELEVANT or kind == STACK_TYPE:
+                resolved = resolver.resolve(props)
+            else:
+                resolver.check_functions(props)
+                resolved = {}
             resolved = resolved if isinstance(resolved, dict) else {}
             tags = _tags(resolved)
             tags.setdefault("aws:cloudformation:stack-name", stack.name)
@@ -268,11 +277,44 @@ def build(paths: list[str], options: Options) -> Estate:
     for path in paths:
         if is_assembly(path):
             builder.add_assembly(path)
+        elif is_terraform(path):
+            _add_terraform(builder, path, options)
         elif os.path.isdir(path):
-            raise TemplateError(f"{path}: a folder that is not a CDK cloud assembly (no "
-                                "manifest.json); give the template files")
+            raise TemplateError(f"{path}: a folder that is neither a CDK cloud assembly (no "
+                                "manifest.json) nor Terraform source (no .tf file); give "
+                                "the template files")
         else:
             name = os.path.splitext(os.path.basename(path))[0]
             place = Place(options.account, options.region, name)
             builder.add_stack(path, name, place, dict(options.parameters))
     return builder.finish()
+
+
+def _add_terraform(builder: _Builder, path: str, options: Options) -> None:
+    """A plan JSON or a folder of ``.tf`` source: one stack named after it, resources
+    named by address."""
+    from auditor.iac.terraform.convert import to_template
+
+    if os.path.isdir(path):
+        from auditor.iac.terraform.source import read_source
+
+        resources, warnings, region = read_source(path, options.variables, options.region,
+                                                  options.var_files)
+    else:
+        from auditor.iac.terraform.plan import PlanReader
+
+        plan = PlanReader(path)
+        resources, warnings, region = plan.resources(), [], plan.region() or options.region
+    loaded = to_template(resources, path, region, warnings)
+    loaded.warnings.extend(warnings)
+    name = os.path.basename(os.path.normpath(path))
+    name = os.path.splitext(name)[0] or "terraform"
+    builder.add_loaded(loaded, name, Place(options.account, region, name), {})
+
+
+def is_terraform(path: str) -> bool:
+    from auditor.iac.terraform.plan import looks_like_plan
+
+    if os.path.isdir(path):
+        return any(f.endswith(".tf") for f in os.listdir(path))
+    return looks_like_plan(path)

@@ -66,7 +66,15 @@ class Identities:
 
     # ---------------------------------------------------------------- Ref
 
+    def _known(self, logical: str, name: str) -> Any:
+        """What a Terraform plan already knows of an existing resource ("" is Ref)."""
+        known = (self.resources.get(logical) or {}).get("KnownAttributes")
+        return known.get(name) if isinstance(known, dict) else None
+
     def ref(self, logical: str) -> Any:
+        known = self._known(logical, "")
+        if known is not None:
+            return known
         kind, p = self._type(logical), self.place
         arn = f"arn:{p.partition}"
         if kind == "AWS::ElasticLoadBalancingV2::LoadBalancer":
@@ -106,6 +114,9 @@ class Identities:
             return "Z" + self.token(logical).upper() + _token(logical, size=5).upper()
         if kind == "AWS::IAM::Role":
             return self.physical_name(logical, "RoleName", 64)
+        if kind == "AWS::SecretsManager::Secret":  # Ref is the ARN, with AWS's 6-char suffix
+            return (f"{arn}:secretsmanager:{p.region}:{p.account}:secret:"
+                    f"{self.physical_name(logical, 'Name', 256)}-{self.token(logical)[:6]}")
         return f"{logical}-{self.token(logical)}"
 
     def _uuid(self, logical: str) -> str:
@@ -115,6 +126,9 @@ class Identities:
     # ---------------------------------------------------------------- Fn::GetAtt
 
     def attribute(self, logical: str, name: str) -> Any:
+        known = self._known(logical, name)
+        if known is not None:
+            return known
         kind, p = self._type(logical), self.place
         arn = f"arn:{p.partition}"
         elb = f"{arn}:elasticloadbalancing:{p.region}:{p.account}"

@@ -18,7 +18,13 @@ from typing import Any
 
 from auditor.iac.identities import Identities, Place
 from auditor.iac.template import TemplateError
-from auditor.iac.values import NO_VALUE, Unknown, dynamic_reference
+from auditor.iac.values import (
+    DYNAMIC_REFERENCE,
+    NO_VALUE,
+    DeployTimeSecret,
+    Unknown,
+    dynamic_reference,
+)
 
 CONDITIONS = ("Fn::Equals", "Fn::And", "Fn::Or", "Fn::Not", "Condition")
 FUNCTIONS = ("Ref", "Fn::GetAtt", "Fn::Sub", "Fn::Join", "Fn::Select", "Fn::Split", "Fn::If",
@@ -44,6 +50,11 @@ def _pseudo(place: Place) -> dict[str, Any]:
                         "00000000-0000-4000-8000-000000000000",
         "AWS::NotificationARNs": Unknown("AWS::NotificationARNs"),
     }
+
+
+SECRET_TYPE = "AWS::SecretsManager::Secret"
+# GenerateSecretString's PasswordLength when omitted (AWS::SecretsManager::Secret docs)
+SECRETS_MANAGER_DEFAULT_LENGTH = 32
 
 
 class Resolver:
@@ -118,8 +129,50 @@ class Resolver:
             return [r for r in (self.resolve(v) for v in value) if r is not NO_VALUE]
         if isinstance(value, str):
             found = dynamic_reference(value)
+            if isinstance(found, DeployTimeSecret):
+                found = self._generated(value, found)
             return found if found is not None else str(value)
         return value
+
+    def _generated(self, text: str, secret: DeployTimeSecret) -> DeployTimeSecret:
+        """A reference to a secret this template generates (``GenerateSecretString``)
+        carries the generated length, so BYP-009 can judge it; any other stays untold."""
+        found = DYNAMIC_REFERENCE.search(text)
+        parts = found.group(2).split(":") if found else []
+        if not parts or found.group(1) != "secretsmanager":
+            return secret
+        secret_id, key = parts[0], parts[2] if len(parts) > 2 and parts[2] else None
+        for logical, raw in self.resources.items():
+            if not isinstance(raw, dict) or raw.get("Type") != SECRET_TYPE:
+                continue
+            props = raw.get("Properties") or {}
+            generate = props.get("GenerateSecretString")
+            if not isinstance(generate, dict):
+                continue
+            names = {str(self.identities.ref(logical))}
+            name = props.get("Name")
+            if name is not None:
+                names.add(str(self.resolve(name)))
+            generated_key = generate.get("GenerateStringKey")
+            if secret_id in names and (key is None or key == generated_key or (
+                    generated_key is None and "SecretStringTemplate" not in generate)):
+                length = generate.get("PasswordLength", SECRETS_MANAGER_DEFAULT_LENGTH)
+                if isinstance(length, int):
+                    return DeployTimeSecret(f"{text[:found.end() - 2]}:generated={length}}}}}")
+        return secret
+
+    def check_functions(self, value: Any) -> None:
+        """Refuse an unknown ``Fn::`` anywhere, without resolving: a resource the pattern
+        does not read is not evaluated, but CloudFormation would reject the template."""
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                if str(key).startswith("Fn::") and key not in FUNCTIONS and \
+                        key not in CONDITIONS:
+                    raise self.fail(f"unknown intrinsic function {key}", value)
+                self.check_functions(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                self.check_functions(inner)
 
     def _function(self, name: str, arg: Any, node: Any) -> Any:
         if name in CONDITIONS:

@@ -208,6 +208,10 @@ def _summary(report: Report) -> list[str]:
 
 def _nothing_found(report: Report) -> list[str]:
     s = report.scan
+    if s.source == "iac":
+        return ["Nothing of the pattern here: these templates define no ALB with a Lambda "
+                "target group (an ALB, a target group of target type lambda, and a listener "
+                "or rule that forwards to it)."]
     return [f"Nothing of the pattern here: no ALB with a Lambda target group in "
             f"{', '.join(s.regions) or 'the scanned regions'} of account(s) "
             f"{', '.join(s.accounts) or '-'}.",

@@ -39,12 +39,28 @@ def _checks(items, names: set[str]) -> list:
     return [c for c in items if c.name.lower() in names]
 
 
-def _weak_layer(checks) -> bool | None:
+UNTOLD = "untold"  # a layer whose only strong candidates are known only at deploy time
+
+
+def _weak_layer(checks) -> bool | str | None:
     """True: the layer has checks and each holds a guessable value; False: some check
-    holds none (guesses stay out); None: the layer checks nothing CloudFront sends."""
+    holds none (guesses stay out); UNTOLD: no check is known to keep guesses out, but
+    some accept a value only the deployment tells (a secret reference, a variable);
+    None: the layer checks nothing CloudFront sends."""
     if not checks:
         return None
-    return all(c.weak_values > 0 for c in checks)
+    if any(c.weak_values == 0 and c.undetermined_values == 0 for c in checks):
+        return False
+    if any(c.weak_values == 0 for c in checks):
+        return UNTOLD
+    return True
+
+
+DEPLOY_TIME_STRENGTH = Unavailable(
+    "edge-audit:template", "KnownOnlyAtDeploy",
+    "whether the secret header value is guessable is known only at deploy time (a "
+    "{{resolve:...}} reference or a Terraform variable: nothing in the source says how "
+    "long or random it is)")
 
 
 def check_origin_secret_weak(topo: Topology, alb: LoadBalancer, params: Params):
@@ -56,7 +72,7 @@ def check_origin_secret_weak(topo: Topology, alb: LoadBalancer, params: Params):
     acl = topo.alb_web_acl(alb)
     acl_checks = _checks(acl.header_checks, names) if acl else []
     acl_weak = _weak_layer(acl_checks)
-    weak_rules = []
+    weak_rules, untold = [], False
     for listener, rule in topo.forwarding_rules(alb):
         if private_only(rule):
             continue
@@ -64,6 +80,9 @@ def check_origin_secret_weak(topo: Topology, alb: LoadBalancer, params: Params):
         rule_weak = _weak_layer(checks)
         if False in (rule_weak, acl_weak) or (rule_weak, acl_weak) == (None, None):
             continue  # a strong layer guards it, or nothing does (BYP-003's concern)
+        if UNTOLD in (rule_weak, acl_weak):
+            untold = True  # a weak layer may sit behind a strong one: the deploy tells
+            continue
         weak_rules.append(dict(
             rule_evidence(listener.port, rule),
             headers=[{"header": c.name, "values_accepted": c.accepted_count,
@@ -79,6 +98,8 @@ def check_origin_secret_weak(topo: Topology, alb: LoadBalancer, params: Params):
             f"{len(weak_rules)} route(s) to Lambda accept a guessable secret-header value "
             f"(fewer than {threshold} literal characters, or a wildcard): anyone who adds "
             "the header name, and a short guess, reaches the function", related, **evidence)
+    if untold:
+        raise DataUnavailable(DEPLOY_TIME_STRENGTH)
     return Verdict.ok("Every header check on a route to Lambda requires a value that "
                       "cannot be guessed", related, **evidence)
 

@@ -102,4 +102,12 @@ class Answers:
         handler = self.handlers.get((service, operation))
         if handler is None:
             raise not_applicable(f"{service}:{operation}")
-        return handler(region=region, **params)
+        try:
+            return handler(region=region, **params)
+        except (TypeError, AttributeError) as exc:
+            # A whole list or block the template leaves open (an imported list, a
+            # Terraform block known after apply) where the answer reads its items: the
+            # call fails as `known` would have it, never as a pass on an empty list.
+            if "'Unknown'" not in str(exc):
+                raise
+            raise deploy_time(f"a list or block {service}:{operation} reads") from exc

@@ -26,6 +26,7 @@ from auditor.iac.answers import (
     text,
 )
 from auditor.iac.estate import Resource
+from auditor.iac.values import Unknown
 
 LB = "AWS::ElasticLoadBalancingV2::LoadBalancer"
 TG = "AWS::ElasticLoadBalancingV2::TargetGroup"
@@ -116,7 +117,10 @@ class Elb:
         return {"LoadBalancers": found}
 
     def _vpc_of(self, lb: Resource) -> str:
-        subnets = [text(s) for s in lb.props.get("Subnets") or []] + [
+        listed = lb.props.get("Subnets")
+        if isinstance(listed, Unknown):
+            return ""  # the VPC is judged from the groups' side
+        subnets = [text(s) for s in listed or []] + [
             text((m or {}).get("SubnetId")) for m in lb.props.get("SubnetMappings") or []]
         for subnet in self.a.of_type("AWS::EC2::Subnet"):
             if text(subnet.ref()) in subnets:

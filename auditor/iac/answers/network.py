@@ -38,15 +38,17 @@ def permission(rule: dict, where: str) -> dict:
     if protocol not in ("-1", "all"):
         item["FromPort"] = number(rule.get("FromPort"), f"{where}.FromPort", -1)
         item["ToPort"] = number(rule.get("ToPort"), f"{where}.ToPort", -1)
-    if rule.get("CidrIp") is not None:
-        item["IpRanges"].append({"CidrIp": text(known(rule["CidrIp"], f"{where}.CidrIp"))})
-    if rule.get("CidrIpv6") is not None:
-        item["Ipv6Ranges"].append({"CidrIpv6": text(known(rule["CidrIpv6"],
-                                                          f"{where}.CidrIpv6"))})
-    if rule.get("SourcePrefixListId") is not None:
-        item["PrefixListIds"].append({"PrefixListId": text(rule["SourcePrefixListId"])})
-    if rule.get("SourceSecurityGroupId") is not None:
-        item["UserIdGroupPairs"].append({"GroupId": text(rule["SourceSecurityGroupId"])})
+    for key, field, inner in (("CidrIp", "IpRanges", "CidrIp"),
+                              ("CidrIpv6", "Ipv6Ranges", "CidrIpv6"),
+                              ("SourcePrefixListId", "PrefixListIds", "PrefixListId"),
+                              ("SourceSecurityGroupId", "UserIdGroupPairs", "GroupId")):
+        # A CIDR must be known (an unknown one may be 0.0.0.0/0); an unknown prefix list
+        # or group reads as its reason, an id that matches nothing.
+        check = known if key.startswith("Cidr") else (lambda value, what: value)
+        value = check(rule.get(key), f"{where}.{key}")
+        # one source in CloudFormation; Terraform's rules may list several
+        for source in value if isinstance(value, list) else [] if value is None else [value]:
+            item[field].append({inner: text(check(source, f"{where}.{key}"))})
     return item
 
 
