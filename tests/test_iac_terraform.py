@@ -335,3 +335,22 @@ def test_pathless_folder_is_refused(tmp_path, capsys):
     code, _out, err = run(capsys, "iac", tmp_path)
     assert code == 2 and "nor Terraform source" in err
 
+
+
+def test_sarif_of_terraform_validates_and_points_at_the_block(tmp_path, capsys):
+    import jsonschema
+
+    schema = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json")
+                        .read_text())
+    out = tmp_path / "tf.sarif"
+    code, _out, _err = run(capsys, "iac", ORDERS, "--format", "sarif", "-o", out)
+    assert code == 3
+    doc = json.loads(out.read_text())
+    jsonschema.validate(doc, schema)
+    located = {(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+                r["locations"][0]["physicalLocation"]["region"]["startLine"])
+               for r in doc["runs"][0]["results"]}
+    lb_line = next(i for i, line in enumerate((ORDERS / "main.tf").read_text().splitlines(), 1)
+                   if line.startswith('resource "aws_lb" "this"'))
+    assert any(rule == "ALB-003" and uri.endswith("orders_frontend/main.tf")
+               and line == lb_line for rule, uri, line in located)
