@@ -354,3 +354,25 @@ def test_sarif_of_terraform_validates_and_points_at_the_block(tmp_path, capsys):
                    if line.startswith('resource "aws_lb" "this"'))
     assert any(rule == "ALB-003" and uri.endswith("orders_frontend/main.tf")
                and line == lb_line for rule, uri, line in located)
+
+
+def test_provisioned_concurrency_of_an_alias_quiets_hc_006(lab, tmp_path):
+    """HC-006 advises provisioned concurrency; Terraform writes it as its own resource
+    naming the alias, and it counts for that alias."""
+    key = ("HC-006", "aws_lambda_alias.kandagawa_api_live01")
+    folder = tmp_path / "provisioned"
+    shutil.copytree(lab, folder)
+    addition = folder / ADDITION.name
+    addition.write_text(addition.read_text().replace(
+        "  lambda_multi_value_headers_enabled = true\n",
+        "  lambda_multi_value_headers_enabled = true\n"
+        "  health_check {\n    enabled = true\n    path = \"/health\"\n  }\n"))
+    before = verdicts(report_of(folder, variables={"db_password": "x"}))
+    (folder / "provisioned.tf").write_text(
+        'resource "aws_lambda_provisioned_concurrency_config" "live" {\n'
+        '  function_name                     = aws_lambda_function.kandagawa_api01.function_name\n'
+        '  qualifier                         = aws_lambda_alias.kandagawa_api_live01.name\n'
+        '  provisioned_concurrent_executions = 2\n}\n')
+    after = verdicts(report_of(folder, variables={"db_password": "x"}))
+    assert before[key].status.value == "fail"
+    assert after[key].status.value == "pass"

@@ -731,7 +731,8 @@ def to_template(resources: list[TfResource], path: str, region: str,
     attachments = []
     for r in resources:
         if r.mode == "managed" and r.type in ("aws_lb_target_group_attachment",
-                                              "aws_alb_target_group_attachment"):
+                                              "aws_alb_target_group_attachment",
+                                              "aws_lambda_provisioned_concurrency_config"):
             attachments.append(r)
             continue
         converter = CONVERTERS.get(r.type) if r.mode == "managed" else None
@@ -750,7 +751,10 @@ def to_template(resources: list[TfResource], path: str, region: str,
             entry["KnownAttributes"] = known
         body[r.address] = entry
     for attachment in attachments:
-        _attach(attachment, body, linker, warnings)
+        if attachment.type == "aws_lambda_provisioned_concurrency_config":
+            _provision(attachment, resources, body, warnings)
+        else:
+            _attach(attachment, body, linker, warnings)
     linked = {address: {**entry, "Properties": linker.link(entry["Properties"])}
               for address, entry in body.items()}
     return LoadedTemplate(path, {"Resources": linked},
@@ -781,3 +785,29 @@ def _attach(attachment: TfResource, body: dict, linker: Linker, warnings: list[s
         return
     props = body[target.address]["Properties"]
     props.setdefault("Targets", []).append({"Id": attachment.values.get("target_id")})
+
+
+def _provision(config: TfResource, resources: list[TfResource], body: dict,
+               warnings: list[str]) -> None:
+    """``aws_lambda_provisioned_concurrency_config``: the alias it names (CloudFormation
+    writes it in the alias). A version qualifier or an alias not in the configuration is
+    not judged, and a warning says so."""
+    qualifier, function = config.values.get("qualifier"), config.values.get("function_name")
+    for alias in (r for r in resources if r.type == "aws_lambda_alias" and r.address in body):
+        named = (isinstance(qualifier, Reference) and qualifier.address == alias.address) or (
+            isinstance(qualifier, str) and alias.values.get("name") == qualifier
+            and _same(alias.values.get("function_name"), function))
+        if named:
+            body[alias.address]["Properties"]["ProvisionedConcurrencyConfig"] = {
+                "ProvisionedConcurrentExecutions":
+                    config.values.get("provisioned_concurrent_executions")}
+            return
+    warnings.append(f"{config.location}: {config.address} provisions a qualifier that is not "
+                    "an alias of this configuration (not judged)")
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Two function_name arguments naming one function (the same reference or string)."""
+    if isinstance(a, Reference) and isinstance(b, Reference):
+        return a.address == b.address
+    return a == b
