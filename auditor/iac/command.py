@@ -34,21 +34,17 @@ def parameters(args: argparse.Namespace) -> dict[str, Any]:
             raise UsageError(f"--parameters-file {args.parameters_file}: expected "
                              '[{"ParameterKey": ..., "ParameterValue": ...}] or '
                              '{"Key": "Value"}')
-    for item in args.parameter:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise UsageError(f"--parameter {item!r}: give KEY=VALUE")
-        found[key] = value
+    found.update(pairs(args.parameter, "--parameter", "KEY"))
     return found
 
 
-def variables(args: argparse.Namespace) -> dict[str, str]:
-    """--var NAME=VALUE, as terraform's -var."""
+def pairs(items: list[str], option: str, word: str) -> dict[str, str]:
+    """``KEY=VALUE`` options (--parameter; --var, as terraform's -var) as a mapping."""
     found: dict[str, str] = {}
-    for item in args.var:
+    for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            raise UsageError(f"--var {item!r}: give NAME=VALUE")
+            raise UsageError(f"{option} {item!r}: give {word}=VALUE")
         found[key] = value
     return found
 
@@ -70,7 +66,7 @@ def run_iac(args: argparse.Namespace) -> int:
     rules, config = _selected_rules(args), _config(args)
     preflight(args)
     options = Options(account=args.account, region=args.region,
-                      parameters=parameters(args), variables=variables(args),
+                      parameters=parameters(args), variables=pairs(args.var, "--var", "NAME"),
                       var_files=tuple(args.var_file))
     run, run_rules = collect_templates(args.paths, options, rules, config.rule_params,
                                        tag_keys(config.suppressions))
