@@ -13,9 +13,10 @@ where every reading agrees (else it is undetermined, and the rules that need it 
 
 from __future__ import annotations
 
+import inspect
 import re
 from dataclasses import replace
-from functools import lru_cache
+from functools import lru_cache, wraps
 
 from auditor.gaps import DataUnavailable, Unavailable
 from auditor.inventory import (
@@ -57,39 +58,41 @@ def undetermined(value: str, min_literals: int = MIN_LITERALS) -> bool:
     return deploy_time_weakness(value, min_literals) is None
 
 
-def _deploy_time_weak(value: str, min_literals: int) -> bool | None:
-    """The weakness of a deploy-time value (an undetermined one is not counted weak: it
-    is counted apart), None for a real value."""
-    found = deploy_time_weakness(value, min_literals)
-    return None if found is NotImplemented else bool(found)
+def _deploy_time_first(judge):
+    """A weakness test that first asks whether the value is known only at deploy time:
+    a generated secret is judged by its length, an untold one is not counted weak (it is
+    counted apart, `undetermined`); a real value goes to ``judge``."""
+    signature = inspect.signature(judge)
+
+    @wraps(judge)
+    def judged(value: str, *args, **kwargs) -> bool:
+        bound = signature.bind(value, *args, **kwargs)
+        bound.apply_defaults()
+        found = deploy_time_weakness(value, bound.arguments["min_literals"])
+        return judge(value, *args, **kwargs) if found is NotImplemented else bool(found)
+    return judged
 
 
+@_deploy_time_first
 def weak_value(value: str, min_literals: int = MIN_LITERALS) -> bool:
     """A plain accepted value with fewer than 16 literal (non-wildcard) characters; ``*``
     and ``?*`` have none."""
-    deploy_time = _deploy_time_weak(value, min_literals)
-    if deploy_time is not None:
-        return deploy_time
     return len(value.replace("*", "").replace("?", "")) < min_literals
 
 
 _REGEX_META = re.compile(r"\\.|\[[^\]]*\]|\{[^}]*\}|[.^$*+?()|]")
 
 
+@_deploy_time_first
 def weak_search_string(value: str, positional: str, min_literals: int = MIN_LITERALS) -> bool:
     """A WAF byte-match search string shorter than 16 characters is guessable, whatever
     its positional constraint (CONTAINS admits any value holding it)."""
-    deploy_time = _deploy_time_weak(value, min_literals)
-    if deploy_time is not None:
-        return deploy_time
     return len(value) < min_literals
 
 
+@_deploy_time_first
 def weak_pattern(pattern: str, min_literals: int = MIN_LITERALS) -> bool:
     """A regex that accepts any value (``.*``) or pins fewer than 16 literal characters."""
-    deploy_time = _deploy_time_weak(pattern, min_literals)
-    if deploy_time is not None:
-        return deploy_time
     probes = ("", "x", "Q7#-" * 12)
     try:
         if all(re.search(pattern, p) for p in probes):

@@ -739,12 +739,8 @@ def to_template(resources: list[TfResource], path: str, region: str,
         props = converter[1](r.values, r) if converter else {}
         if props is None:
             continue
-        if converter and r.type != "aws_cloudfront_distribution":
-            found_tags = tags(r.values)
-            if found_tags:
-                props["Tags"] = found_tags
-        elif converter:
-            props["Tags"] = tags(r.values)
+        if converter and (found_tags := tags(r.values)):
+            props["Tags"] = found_tags
         entry: dict[str, Any] = {"Type": cfn_types[r.address], "Properties": props}
         known = _known_identity(r, cfn_types[r.address])
         if known:

@@ -57,6 +57,11 @@ def _items(body: Tree) -> list[Tree]:
             and c.data in ("attribute", "block")]
 
 
+def _arguments(body: Tree) -> dict[str, Tree]:
+    """A block body's arguments (``name = expression``), by name."""
+    return dict(map(_attribute, (i for i in _items(body) if i.data == "attribute")))
+
+
 def _block(node: Tree, file: str) -> Block:
     parts = [c for c in node.children if isinstance(c, Tree)
              and c.data != "new_line_or_comment"]
@@ -143,8 +148,7 @@ class Module:
         values: dict[str, Any] = {}
         for block in (b for b in self.blocks if b.kind == "variable"):
             name = block.labels[0]
-            spec = dict(map(_attribute, (i for i in _items(block.body)
-                                         if i.data == "attribute")))
+            spec = _arguments(block.body)
             if name in inputs:
                 values[name] = inputs[name]
             elif "default" in spec:
@@ -205,7 +209,7 @@ class Module:
 
     def _expansion(self, block: Block, evaluator: Evaluator | None = None) -> Any:
         """None (one instance), a count, a for_each map, or Unknown."""
-        meta = dict(map(_attribute, (i for i in _items(block.body) if i.data == "attribute")))
+        meta = _arguments(block.body)
         if "count" in meta:
             count = self._eval(meta["count"], evaluator)
             return count if isinstance(count, Unknown) else int(count)
@@ -260,7 +264,7 @@ class Module:
 
     def _dynamic(self, block: Block, evaluator: Evaluator, values: dict) -> None:
         name = block.labels[0]
-        meta = dict(map(_attribute, (i for i in _items(block.body) if i.data == "attribute")))
+        meta = _arguments(block.body)
         content = next((_block(i, "") for i in _items(block.body) if i.data == "block"
                         and _block(i, "").kind == "content"), None)
         each = self._eval(meta["for_each"], evaluator) if "for_each" in meta else []
@@ -305,7 +309,7 @@ class Module:
     def _call(self, name: str, call: Block, warnings: list[str]) -> list[Module]:
         if name in self._children:
             return self._children[name]
-        args = dict(map(_attribute, (i for i in _items(call.body) if i.data == "attribute")))
+        args = _arguments(call.body)
         source = self._eval(args["source"]) if "source" in args else None
         children: list[Module] = []
         if not (isinstance(source, str) and source.startswith(("./", "../"))):
@@ -348,14 +352,13 @@ class Module:
         block = self.outputs.get(name)
         if block is None:
             raise EvalError(f"{self.prefix}output {name} is not declared")
-        spec = dict(map(_attribute, (i for i in _items(block.body) if i.data == "attribute")))
+        spec = _arguments(block.body)
         return self._eval(spec["value"]) if "value" in spec else None
 
     def region(self) -> Any:
         for block in self.blocks:
             if block.kind == "provider" and block.labels == ["aws"]:
-                spec = dict(map(_attribute, (i for i in _items(block.body)
-                                             if i.data == "attribute")))
+                spec = _arguments(block.body)
                 if "alias" not in spec and "region" in spec:
                     return self._eval(spec["region"])
         return None
