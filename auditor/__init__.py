@@ -1,4 +1,4 @@
 """edge-auditor: audits the CloudFront -> ALB -> Lambda request path of AWS accounts."""
 
-__version__ = "0.7.0"
+__version__ = "0.8.0"
 TOOL_NAME = "edge-auditor"

@@ -210,6 +210,26 @@ def build_parser() -> argparse.ArgumentParser:
                      help="the account the stacks deploy to (default 123456789012)")
     _output_options(iac, "high")
     _pack_options(iac)
+    fix = sub.add_parser("fix", help="write an ordered remediation plan for a report's "
+                                     "failures (never run; no AWS call)")
+    fix.add_argument("report", metavar="REPORT.json",
+                     help="a findings report of scan, demo, evaluate or iac (--format json)")
+    fix.add_argument("--format", choices=("sh", "md", "json"), default=None,
+                     help="sh: a bash script of AWS CLI commands; md: a runbook; json: the "
+                          "plan as data (default: from -o's extension, else sh)")
+    fix.add_argument("--output", "-o", metavar="PATH")
+    fix.add_argument("--rules", action="append", default=[], metavar="RULE-ID",
+                     help="plan only these rules (comma-separated or repeated; globs: BYP-*)")
+    fix.add_argument("--accept-risk", action="append", default=[], metavar="RULE-ID",
+                     help="write the steps of this rule live, not commented out, once the "
+                          "application is ready for them (TG-001, HC-005, ALB-012, LMB-003, "
+                          "SG-001)")
+    fix.add_argument("--alarm-topic", metavar="ARN",
+                     help="the SNS topic new alarms notify (else ALARM_TOPIC_ARN at run time)")
+    fix.add_argument("--alb-log-bucket", metavar="BUCKET",
+                     help="the bucket for ALB access logs (else ALB_LOG_BUCKET at run time)")
+    fix.add_argument("--cf-log-bucket", metavar="BUCKET",
+                     help="the bucket for CloudFront logs (else CF_LOG_BUCKET at run time)")
     sub.add_parser("schema", help="print the JSON Schema of --format json")
     policy = sub.add_parser("iam-policy",
                             help="print the least-privilege IAM policy a scan needs (with "
@@ -264,8 +284,8 @@ def parse(argv: Sequence[str] | None = None,
 def _format_from_extension(args: argparse.Namespace) -> None:
     """--format left out: the --output file's extension chooses it (``report.html`` is an
     HTML report, not a table in a file named .html), else the table."""
-    if not hasattr(args, "format") or args.format is not None:
-        return
+    if not hasattr(args, "format") or args.format is not None or args.command == "fix":
+        return  # fix plans choose from their own formats (auditor.fix.command)
     output = getattr(args, "output", None) or ""
     found = EXTENSIONS.get(os.path.splitext(output)[1].lower()) if output else None
     args.format = found or "table"

@@ -532,6 +532,13 @@ def with_pack_actions(policy: dict, registry) -> dict:
     return {**policy, "Statement": [*policy["Statement"], statement]}
 
 
+def cmd_fix(args: argparse.Namespace) -> int:
+    """``edge-audit fix REPORT.json``: the plan for its failures (auditor.fix)."""
+    from auditor.fix.command import write_plan
+
+    return write_plan(args)
+
+
 def cmd_iam_policy(args: argparse.Namespace) -> int:
     policy = with_pack_actions(iam_policy(), _registry(args))
     write_output(json.dumps(policy, indent=2) + "\n", None)
@@ -548,6 +555,7 @@ COMMANDS = {
     "iac": cmd_iac,
     "rules": cmd_rules,
     "explain": cmd_explain,
+    "fix": cmd_fix,
     "schema": cmd_schema,
     "iam-policy": cmd_iam_policy,
 }

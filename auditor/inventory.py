@@ -53,6 +53,9 @@ class ResourceRef:
     # Where the resource is written, for results of ``edge-audit iac``: {file, line,
     # column} (auditor.iac.template.Location.as_dict); None for a deployed resource.
     location: dict | None = field(default=None, compare=False)
+    # The CloudFormation stack that manages it ({name, logical_id}, from its
+    # aws:cloudformation:* tags); None when untagged or the tags were not read.
+    stack: dict | None = field(default=None, compare=False)
 
 
 # ---------------------------------------------------------------- security groups

@@ -22,15 +22,17 @@ from auditor.collect.across import link_accounts
 from auditor.collect.base import Calls
 from auditor.collect.plan import Plan
 from auditor.collect.route53 import Zones
+from auditor.collect.tagging import stack_of
 from auditor.engine import evaluate_topology, topology_of, unreachable
 from auditor.findings import Result, Status
+from auditor.gaps import Unavailable
 from auditor.headers import seal_all, weak_threshold
 from auditor.inventory import CallFailure, Inventory
 from auditor.paths import PathPicture, pictures, with_exposure
 from auditor.rule import Rule
 from auditor.secrets import Secret
 from auditor.session import AwsContext
-from auditor.suppress import Entry, Usage, apply, tag_keys
+from auditor.suppress import Entry, Usage, apply, tag_keys, tags_of
 
 
 @dataclass(frozen=True)
@@ -206,8 +208,8 @@ def evaluate(collection: Collection, rules: Sequence[Rule],
     paths = pictures(topo)
     evaluated = evaluate_topology(topo, rules, params)
     for inv in collection.inventories:  # each account's results against its own tags
-        found, usage = apply([r for r in evaluated if r.account == inv.account],
-                             suppressions, inv.tags, today)
+        found, usage = apply([with_stack(r, inv.tags) for r in evaluated
+                              if r.account == inv.account], suppressions, inv.tags, today)
         results += found
         matched = [m + u.matched for m, u in zip(matched, usage, strict=True)]
     for failure in collection.unreached:
@@ -224,6 +226,14 @@ def evaluate(collection: Collection, rules: Sequence[Rule],
                            for e, n in zip(suppressions, matched, strict=True)))
     paths = with_exposure(paths, results, info.rules)
     return Report(info, tuple(results), tuple(secrets), paths, tuple(rules))
+
+
+def with_stack(result: Result, tags) -> Result:
+    """The result with the CloudFormation stack its resource belongs to, when tagged."""
+    if isinstance(tags, Unavailable) or not tags:
+        return result
+    stack = stack_of(dict(tags_of(result.resource.arn, tags)))
+    return replace(result, resource=replace(result.resource, stack=stack)) if stack else result
 
 
 def scan_account(ctx: AwsContext, regions: Sequence[str], rules: Sequence[Rule],

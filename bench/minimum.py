@@ -24,6 +24,8 @@ aliases (F_alias) or bare (F_bare), listeners (L), regional web ACLs and REST AP
                                                             q: 3 per ALB, 1 per TG, and
                                                             Throttles + Duration per F)
     apigateway GetRestApis + GetStages per API              1 + APIs
+    tag    GetResources (CloudFormation's stack tag)         1  (and 1 in us-east-1 for
+                                                                 CloudFront when not scanned)
 
 and once per account: ListDistributions (100 a page); per edge distribution its config and
 monitoring subscription (2 x D); GetWebACL per distinct edge ACL; GetRuleGroup per
@@ -61,11 +63,13 @@ class Counts:
     edge_acls: int = 0
     https_edge_listeners: int = 0
     edge_certificates: int = 0
+    tag_regions: int = 0  # CloudFormation's stack tag: the scanned regions, and us-east-1
 
 
 def count(endpoint: str, regions, credentials: dict) -> Counts:
     session = boto3.Session(**credentials)
-    counts = Counts(regions=len(regions))
+    counts = Counts(regions=len(regions),
+                    tag_regions=len({*regions, "us-east-1"}))
     https_listeners: dict[tuple[str, int], tuple[str, str]] = {}  # (ALB DNS, port) -> listener
     for region in regions:
         elb = session.client("elbv2", region_name=region, endpoint_url=endpoint)
@@ -124,4 +128,4 @@ def minimum_calls(c: Counts, albs_per_region: list[int], acls_per_region: list[i
             + 4 * c.functions + c.aliased + c.https_edge_listeners + c.edge_certificates
             + math.ceil(queries / 500) + c.rest_apis
             + math.ceil(c.distributions / 100) + 2 * c.distributions + c.edge_acls
-            + math.ceil(2 * c.distributions / 500))
+            + math.ceil(2 * c.distributions / 500) + c.tag_regions)

@@ -56,7 +56,8 @@ def test_a_path_rule_reads_no_lambda_and_no_cloudwatch(account):
     ctx = AwsContext(session)
     collect(ctx, ["us-east-1"], rules=[r for r in RULES if r.id == "BYP-005"])
     services = {op.split(":")[0] for op in ctx.stats.operations}
-    assert services == {"sts", "elbv2", "cloudfront"}
+    # tag:GetResources: CloudFormation's stack tag, one call a region (a fix plan's input)
+    assert services == {"sts", "elbv2", "cloudfront", "resourcegroupstaggingapi"}
 
 
 def test_rest_api_rule_reads_no_path():

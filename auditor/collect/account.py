@@ -393,8 +393,9 @@ def collect_inventory(ctx: AwsContext, regions: list[str], account: str,
         inventory = replace(provisional,
                             regions=tuple(phase.map(collector.finish_region, work)))
         inventory = collector.finish_edge(inventory, edge)
-    if plan.tag_keys:
-        inventory = replace(inventory, tags=tagging.tags(calls, regions, plan.tag_keys))
+    keys = plan.tag_keys | (tagging.STACK_KEYS if plan.path else frozenset())
+    if keys:  # CloudFormation's own tags: a fix plan edits a stack's resource in its template
+        inventory = replace(inventory, tags=tagging.tags(calls, regions, keys))
     if plan.pack_facets:
         inventory = replace(inventory, regions=tuple(
             with_pack_facets(calls, region, plan.pack_facets) for region in inventory.regions))

@@ -16,6 +16,18 @@ from auditor.gaps import Unavailable
 from auditor.session import GLOBAL_SERVICE_REGION
 
 OPERATIONS = ("resourcegroupstaggingapi:GetResources",)
+# CloudFormation tags what it creates: the stack, and the resource's logical id in it. A
+# scan of the pattern always reads the stack key (one call per region, flat per app): a
+# fix plan must change a stack's resource in its template, not drift it with the CLI.
+STACK_KEY, LOGICAL_ID_KEY = "aws:cloudformation:stack-name", "aws:cloudformation:logical-id"
+STACK_KEYS = frozenset({STACK_KEY})
+
+
+def stack_of(tags: dict[str, str]) -> dict[str, str] | None:
+    """{name, logical_id} of the stack that manages a resource, from its tags."""
+    if STACK_KEY not in tags:
+        return None
+    return {"name": tags[STACK_KEY], "logical_id": tags.get(LOGICAL_ID_KEY, "")}
 REGIONAL_TYPES = ("elasticloadbalancing:loadbalancer", "elasticloadbalancing:targetgroup",
                   "lambda:function")
 EDGE_TYPES = ("cloudfront:distribution",)

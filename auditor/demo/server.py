@@ -158,8 +158,9 @@ class DemoUnavailable(Exception):
 class FakeAwsServer:
     """moto's server (plus the layer above) on 127.0.0.1, a free port, a daemon thread."""
 
-    def __init__(self, port: int = 0) -> None:
+    def __init__(self, port: int = 0, layer: Callable | None = None) -> None:
         self._port = port  # 0: a free one
+        self._layer = layer  # a WSGI middleware around it all (a test's request recorder)
         self._server = None
         self._thread: threading.Thread | None = None
 
@@ -182,6 +183,8 @@ class FakeAwsServer:
         # so the fake account's own complaint is noise in the user's first command.
         logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
         app = MissingApisLayer(DomainDispatcherApplication(create_backend_app))
+        if self._layer is not None:
+            app = self._layer(app)
         self._server = make_server(
             "127.0.0.1", self._port, app, threaded=True, request_handler=MotoRequestHandler
         )

@@ -16,9 +16,9 @@ from auditor.findings import PackRef, Result, Severity, Status
 from auditor.scan import Report
 from auditor.secrets import Scrubber, Secret, scrub
 
-SCHEMA_VERSION = "1.4"  # 1.1: suppressed status, suppression, baseline; 1.2: rule_pack;
+SCHEMA_VERSION = "1.5"  # 1.1: suppressed status, suppression, baseline; 1.2: rule_pack;
 # 1.3: paths[].exposure; 1.4: scan.source, inputs, not_applicable, warnings and
-# resource.location (edge-audit iac)
+# resource.location (edge-audit iac); 1.5: resource.cloudformation (the managing stack)
 
 
 @cache
@@ -63,6 +63,8 @@ def result_dict(r: Result) -> dict[str, Any]:
         "region": r.region,
         "resource": {"arn": r.resource.arn, "type": r.resource.type, "name": r.resource.name,
                      **({"location": dict(r.resource.location)} if r.resource.location
+                        else {}),
+                     **({"cloudformation": dict(r.resource.stack)} if r.resource.stack
                         else {})},
         "message": r.message,
         "evidence": r.evidence,
@@ -198,7 +200,8 @@ def report_from_document(doc: dict[str, Any]) -> Report:
         rule_id=r["rule_id"], rule=r["rule"], title=r["title"], severity=Severity(r["severity"]),
         status=Status(r["status"]),
         resource=ResourceRef(r["resource"]["arn"], r["resource"]["type"], r["resource"]["name"],
-                             r["account"], r["region"]),
+                             r["account"], r["region"], r["resource"].get("location"),
+                             r["resource"].get("cloudformation")),
         message=r["message"], evidence=r["evidence"], recommendation=r["recommendation"],
         remediation=r["remediation"], related=tuple(r["related"]),
         suppression=_suppression(r.get("suppression")), baseline=r.get("baseline"),

@@ -39,6 +39,7 @@ def path_evidence(path: EdgePath) -> dict:
         "distribution": path.distribution.id,
         "origin_id": path.origin.origin_id,
         "load_balancer": path.alb.name,
+        "load_balancer_arn": path.alb.arn,  # what a fix plan edits (auditor.fix)
         "linked_by": path.linked_by,
     }
     if path.via:

@@ -47,8 +47,11 @@ def check_alb_open_to_internet(topo: Topology, alb: LoadBalancer, params: Params
             world = [c for c in (*perm.ipv4_cidrs, *perm.ipv6_cidrs) if is_world(c)]
             admitted = [p for p in ports if perm.admits_port(p)]
             if world and admitted:
+                # the whole permission, as RevokeSecurityGroupIngress must name it
                 openings.append(
-                    {"security_group": group.group_id, "ports": admitted, "sources": world}
+                    {"security_group": group.group_id, "ports": admitted, "sources": world,
+                     "protocol": perm.protocol, "from_port": perm.from_port,
+                     "to_port": perm.to_port}
                 )
     related = path_related(paths, albs=False)
     related += [sg_arn(topo, alb, g) for g in alb.security_group_ids]
@@ -59,12 +62,26 @@ def check_alb_open_to_internet(topo: Topology, alb: LoadBalancer, params: Params
             related,
             open_permissions=openings,
             listener_ports=ports,
+            **_cloudfront_lists(topo, alb),
         )
     return Verdict.ok(
         "No security group admits a listener port from 0.0.0.0/0 or ::/0",
         related,
         listener_ports=ports,
     )
+
+
+def _cloudfront_lists(topo: Topology, alb: LoadBalancer) -> dict:
+    """The origin-facing prefix lists of the ALB's region, which the fix admits instead
+    (absent when they were not read: the plan then looks the id up itself)."""
+    try:
+        lists = topo.cloudfront_sources(alb)
+    except DataUnavailable:
+        return {}
+    found = {"cloudfront_prefix_list": lists["ipv4"]} if lists["ipv4"] else {}
+    if lists["ipv6"]:
+        found["cloudfront_ipv6_prefix_list"] = lists["ipv6"]
+    return found
 
 
 def _ports(openings: list[dict]) -> str:
@@ -152,6 +169,7 @@ def check_origin_header_not_enforced(
             "values): a direct request reaches the function",
             related,
             unguarded_rules=unguarded,
+            origins=[path_evidence(p) for p in paths],
             **evidence,
         )
     return Verdict.ok(
@@ -320,6 +338,20 @@ def _scoped_to_target_groups(statement: PolicyStatement) -> bool:
     return True
 
 
+def _target_groups_invoking(topo: Topology, fn: LambdaFunction) -> list[dict]:
+    """The target groups registering the function (ARN as registered): what a scoped
+    permission names as its source."""
+    found = []
+    for alb in topo.albs_of_function(fn):
+        for tg in topo.target_groups_of(alb):
+            targets = tg.targets if isinstance(tg.targets, tuple) else ()
+            for target in targets:
+                if (target == fn.arn or target.startswith(fn.arn + ":")) and \
+                        all(f["target_group_arn"] != tg.arn for f in found):
+                    found.append({"target_group_arn": tg.arn, "registered": target})
+    return found
+
+
 def check_invoke_permission_unscoped(
     topo: Topology, fn: LambdaFunction, params: Params
 ) -> Verdict | None:
@@ -339,6 +371,7 @@ def check_invoke_permission_unscoped(
             "AWS:SourceArn naming its target groups",
             albs,
             statements=loose,
+            target_groups=_target_groups_invoking(topo, fn),
         )
     return Verdict.ok(
         "Invoke permissions for Elastic Load Balancing name the target groups",
@@ -383,7 +416,7 @@ RULES = (
         "com.amazonaws.global.cloudfront.origin-facing managed prefix list.",
         SubjectKind.LAMBDA_ALB,
         check_alb_open_to_internet,
-        needs=("security_groups",),
+        needs=("security_groups", "prefix_list"),  # the list its fix admits
     ),
     Rule(
         "BYP-002",

@@ -19,7 +19,7 @@ from auditor.gaps import DataUnavailable, Unavailable
 from auditor.inventory import LoadBalancer
 from auditor.routes import private_only
 from auditor.rule import Params, Rule, SubjectKind
-from auditor.rules._common import path_related, rule_evidence, sent_header_names
+from auditor.rules._common import path_evidence, path_related, rule_evidence, sent_header_names
 from auditor.topology import Topology
 
 
@@ -94,6 +94,7 @@ def check_origin_secret_weak(topo: Topology, alb: LoadBalancer, params: Params):
             {"header": c.name, "values_accepted": c.accepted_count,
              "weak_values": c.weak_values} for c in acl_checks]}
     if weak_rules:
+        evidence["origins"] = [path_evidence(p) for p in paths]
         return Verdict.fail(
             f"{len(weak_rules)} route(s) to Lambda accept a guessable secret-header value "
             f"(fewer than {threshold} literal characters, or a wildcard): anyone who adds "
@@ -152,7 +153,8 @@ def check_stale_origin_secret(topo: Topology, alb: LoadBalancer, params: Params)
             "A header check accepts a value that no fronting distribution sends: an old "
             "secret still opens the ALB. In the middle of a rotation this is expected; "
             "otherwise finish it", related, stale_checks=stale,
-            distributions=sorted({p.distribution.id for p in paths}))
+            distributions=sorted({p.distribution.id for p in paths}),
+            origins=[path_evidence(p) for p in paths])
     if open_question:
         raise DataUnavailable(UNDETERMINED)
     return Verdict.ok("Every accepted secret-header value is one a fronting distribution "

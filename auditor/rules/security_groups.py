@@ -96,7 +96,9 @@ def check_sg_not_prefix_list(topo: Topology, alb: LoadBalancer, params: Params) 
             others = _other_sources(perm, cloudfront) if admitted else []
             if admitted and others:
                 extra.append(
-                    {"security_group": group.group_id, "ports": admitted, "sources": others}
+                    {"security_group": group.group_id, "ports": admitted, "sources": others,
+                     "protocol": perm.protocol, "from_port": perm.from_port,
+                     "to_port": perm.to_port}
                 )
     evidence = {
         "cloudfront_prefix_list": lists["ipv4"] or "not found in region",
