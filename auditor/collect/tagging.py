@@ -1,8 +1,10 @@
-"""Resource tags, read only when a suppression in ``--config`` matches by tag.
+"""Resource tags: CloudFormation's stack tag (for fix plans), and the keys the suppressions
+in ``--config`` match on.
 
 One Resource Groups Tagging API call (``tag:GetResources``) per region and tag key,
 paginated, covers every load balancer, target group and function in that region; a key
-that no suppression names is never read. CloudFront's tags are served from us-east-1.
+that no suppression names (other than the stack's) is never read. CloudFront's tags are
+served from us-east-1.
 Calls per key are needed because ``TagFilters`` are ANDed: one call with two keys would
 miss a resource carrying only one of them.
 """
