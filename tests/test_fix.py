@@ -253,3 +253,25 @@ def test_fix_makes_no_aws_call(demo, tmp_path, monkeypatch):
         assert run(["fix", str(demo[0]), "-o", str(out)]) == 0
         assert out.stat().st_size > 1000
     assert (tmp_path / "plan.sh").stat().st_mode & 0o111
+
+
+def test_a_step_on_a_neighbour_follows_the_neighbours_stack(doc):
+    """billing's ALB is not a stack's, its distribution is: the ALB's steps stay commands,
+    the distribution's header becomes a template change, and the closing steps still check
+    that CloudFront sends the header first (so the script stops there until it does)."""
+    managed = copy.deepcopy(doc)
+    dist = next(r["related"][0] for r in managed["results"]  # the fronting distribution
+                if r["rule_id"] == "BYP-004" and r["status"] == "fail")
+    for r in managed["results"]:
+        if r["resource"]["arn"] == dist:
+            r["resource"]["cloudformation"] = {"name": "billing-edge", "logical_id": "Cdn"}
+    plan = plan_of(managed, rules=["BYP-*"])
+    billing = [s for s in plan.steps if "billing" in s.title or dist.rsplit("/", 1)[-1]
+               in s.title]
+    send = next(s for s in billing if s.phase.name == "HEADER_SEND")
+    assert send.kind == "template" and send.template.stack == "billing-edge"
+    assert send.template.logical_id == "Cdn"
+    others = [s for s in billing if s is not send]
+    assert others and all(s.kind == "aws" for s in others)
+    close = [s for s in others if s.phase.name == "HEADER_CLOSE"]
+    assert close and all(s.shell[0].helper == "cf_sends" for s in close)

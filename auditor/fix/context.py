@@ -41,11 +41,11 @@ class Context:
              change: str, resource_type: str = "", logical_id: str = "",
              preconditions: Sequence[str] = (), accept_risk: str | None = None,
              account: str = "", serves: Sequence[Closes] = (),
-             reveals: Sequence[Closes] = ()) -> Step:
+             reveals: Sequence[Closes] = (), target: str = "") -> Step:
         """A step that changes ``owner`` (or a resource next to it). ``change`` says the
         same change in template terms: it is the step where a template owns the
         resource (CloudFormation's tags, or a report of ``edge-audit iac``)."""
-        template = self._template(owner, change, resource_type, logical_id)
+        template = self._template(owner, change, resource_type, logical_id, target)
         accepted = accept_risk is None or accept_risk in self.accept_risk
         common = dict(preconditions=tuple(preconditions), accept_risk=accept_risk,
                       accepted=accepted, account=account or owner.account,
@@ -57,13 +57,20 @@ class Context:
                     **common)
 
     def _template(self, owner: Finding, change: str, resource_type: str,
-                  logical_id: str) -> TemplateChange | None:
+                  logical_id: str, target: str) -> TemplateChange | None:
+        """``target``: the ARN of the resource the step changes, when it is not the
+        finding's own; its stack (or place in the template) decides, when the report
+        has a result about it."""
         kind = resource_type or owner.type
+        name, location, stack = owner.name, owner.location, owner.stack
+        if target and target in self.failures.resources:
+            name, location, stack = self.failures.resources[target]
+            logical_id = ""
         if self.iac:
-            where = owner.location or {}
-            return TemplateChange(logical_id or owner.name, kind, change,
+            where = location or {}
+            return TemplateChange(logical_id or name, kind, change,
                                   file=where.get("file", ""), line=where.get("line"))
-        if owner.stack:
-            return TemplateChange(logical_id or owner.stack.get("logical_id") or owner.name,
-                                  kind, change, stack=owner.stack["name"])
+        if stack:
+            return TemplateChange(logical_id or stack.get("logical_id") or name,
+                                  kind, change, stack=stack["name"])
         return None

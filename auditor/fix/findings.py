@@ -56,6 +56,10 @@ class Failures:
     tags_read: bool  # False: the scan could not read CloudFormation's tags
     # (rule id, resource ARN) -> evidence of the passing results: what a step may undo
     passing: dict[tuple[str, str], dict] = field(default_factory=dict)
+    # ARN -> (name, location, stack) of every resource a result is about (passes too): a
+    # step that changes a resource next to its finding's looks up that resource's own stack
+    # or place in the template here
+    resources: dict[str, tuple[str, dict | None, dict | None]] = field(default_factory=dict)
 
     def of(self, *rule_ids: str) -> list[Finding]:
         return [f for f in self.findings if f.rule_id in rule_ids]
@@ -93,8 +97,11 @@ def failures_of(doc: dict[str, Any]) -> Failures:
                       for e in scan["errors"])
     passing = {(r["rule_id"], r["resource"]["arn"]): r["evidence"] for r in doc["results"]
                if r["status"] == "pass"}
+    resources = {r["resource"]["arn"]: (r["resource"]["name"], r["resource"].get("location"),
+                                        r["resource"].get("cloudformation"))
+                 for r in doc["results"]}
     return Failures(scan["id"], scan.get("source", "aws"), findings, scan["complete"],
-                    tags_read=not tags_failed, passing=passing)
+                    tags_read=not tags_failed, passing=passing, resources=resources)
 
 
 def listener_of(rule_arn: str) -> str:

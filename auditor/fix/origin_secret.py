@@ -84,7 +84,8 @@ def _group(ctx: Context) -> list[_Alb]:
             region = arn.split(":")[3] if arn.count(":") >= 5 else f.region
             alb = alb_of(arn, region, arn.split(":")[4] if arn.count(":") >= 5 else f.account,
                          o["load_balancer"])
-            alb.findings.append(f) if f not in alb.findings else None
+            if f not in alb.findings:
+                alb.findings.append(f)
             alb.origins.setdefault((o["distribution"], o["origin_id"]), f.account)
             alb.bare[(o["distribution"], o["origin_id"])] = f
     for f in ctx.failures.of("BYP-003", "BYP-004", "BYP-009", "BYP-010"):
@@ -235,7 +236,8 @@ def _send(ctx: Context, alb: _Alb, owner: Finding, header: str, var: str) -> lis
                    "(a {{resolve:secretsmanager:...}} reference); deploy after the ALB "
                    "change and before the next one",
             resource_type="AWS::CloudFront::Distribution", account=account,
-            logical_id="" if alb.bare.get((dist, origin)) else f"the distribution {dist}"))
+            logical_id="" if alb.bare.get((dist, origin)) else f"the distribution {dist}",
+            target=_distribution_arn(alb, dist, account)))
     return steps
 
 
@@ -300,6 +302,11 @@ def _close(ctx: Context, alb: _Alb, owner: Finding, header: str, var: str,
                 change=f"Remove every {header} value but the current secret from the "
                        "listener rules (the last deploy of the rotation)"))
     return steps
+
+
+def _distribution_arn(alb: _Alb, dist: str, account: str) -> str:
+    partition = alb.arn.split(":")[1] if alb.arn.count(":") >= 5 else "aws"
+    return f"arn:{partition}:cloudfront::{account}:distribution/{dist}"
 
 
 def _json(value) -> str:

@@ -26,7 +26,7 @@ def build_plan(failures: Failures, rules: Iterable[str] = (), accept_risk: Itera
     chosen = tuple(f for f in failures.findings if _selected(f.rule_id, rules))
     skipped = tuple(f.closes for f in failures.findings if f not in chosen)
     scoped = Failures(failures.report_id, failures.source, chosen, failures.complete,
-                      failures.tags_read, failures.passing)
+                      failures.tags_read, failures.passing, failures.resources)
     ctx = Context(scoped, frozenset(r.upper() for r in accept_risk), dict(values or {}))
     steps = [s for builder in BUILDERS for s in builder.build(ctx)]
     handled = {c for s in steps for c in s.closes}
