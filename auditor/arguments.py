@@ -218,9 +218,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="sh: a bash script of AWS CLI commands; md: a runbook; json: the "
                           "plan as data (default: from -o's extension, else sh)")
     fix.add_argument("--output", "-o", metavar="PATH")
-    fix.add_argument("--rules", action="append", default=[], metavar="RULE-ID",
+    fix.add_argument("--rules", type=_csv, action="extend", default=[], metavar="ID,...",
                      help="plan only these rules (comma-separated or repeated; globs: BYP-*)")
-    fix.add_argument("--accept-risk", action="append", default=[], metavar="RULE-ID",
+    fix.add_argument("--accept-risk", type=_csv, action="extend", default=[], metavar="ID,...",
                      help="write the steps of this rule live, not commented out, once the "
                           "application is ready for them (TG-001, HC-005, ALB-012, LMB-003, "
                           "SG-001)")

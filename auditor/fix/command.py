@@ -13,10 +13,6 @@ from auditor.process import UsageError
 EXTENSIONS = {".sh": "sh", ".bash": "sh", ".md": "md", ".json": "json"}
 
 
-def _list(values: list[str]) -> list[str]:
-    return [v.strip() for raw in values for v in raw.split(",") if v.strip()]
-
-
 def write_plan(args: argparse.Namespace) -> int:
     from auditor.fix import render_json, render_md, render_sh
 
@@ -28,7 +24,7 @@ def write_plan(args: argparse.Namespace) -> int:
     values = {k: v for k, v in (("ALARM_TOPIC_ARN", args.alarm_topic),
                                 ("ALB_LOG_BUCKET", args.alb_log_bucket),
                                 ("CF_LOG_BUCKET", args.cf_log_bucket)) if v}
-    plan = build_plan(failures, _list(args.rules), _list(args.accept_risk), values)
+    plan = build_plan(failures, args.rules, args.accept_risk, values)
     text = {"sh": render_sh, "md": render_md, "json": render_json}[fmt].render(plan)
     write_output(text, args.output)
     if args.output and fmt == "sh" and os.path.isfile(args.output):

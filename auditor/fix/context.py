@@ -3,11 +3,13 @@ step (an AWS call, or a template change where a template owns the resource)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from auditor.fix.findings import Failures, Finding
 from auditor.fix.model import Call, Closes, Phase, Shell, Step, TemplateChange
+from auditor.session import GLOBAL_SERVICE_REGION
 
 # Run-time parameters a step may need: name -> what it is. The script checks them all
 # before its first change.
@@ -18,6 +20,21 @@ PARAMETERS = {
     "CF_LOG_BUCKET": "the S3 bucket for CloudFront standard logs (CF-007); ACLs enabled, "
                      "CloudFront's log delivery allowed",
 }
+
+
+def compact(value) -> str:
+    """JSON in one shell word's worth of text (an edit spec, a structure parameter)."""
+    return json.dumps(value, separators=(",", ":"))
+
+
+def distribution_edit(dist: str, edit: dict, what: str) -> tuple[list[Call], list[Shell]]:
+    """A change to a distribution's config: the calls as the plan shows them, and the
+    ``cf_edit`` helper that makes them (config and ETag fetched, --if-match)."""
+    calls = [Call("cloudfront", "GetDistributionConfig", GLOBAL_SERVICE_REGION, {"Id": dist}),
+             Call("cloudfront", "UpdateDistribution", GLOBAL_SERVICE_REGION, {"Id": dist},
+                  {"IfMatch": "the ETag GetDistributionConfig returned",
+                   "DistributionConfig": "the current config, " + what})]
+    return calls, [Shell("cf_edit", (GLOBAL_SERVICE_REGION, dist, compact(edit)))]
 
 
 @dataclass

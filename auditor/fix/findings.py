@@ -41,11 +41,6 @@ class Finding:
     def closes(self) -> Closes:
         return Closes(self.rule_id, self.arn, self.name)
 
-    def related_of(self, kind: str) -> list[str]:
-        """Related ARNs of a kind: ``loadbalancer/``, ``distribution/``, ``security-group/``."""
-        return [a for a in self.related if f":{kind}" in a or f"/{kind}" in a
-                or a.split(":", 5)[-1].startswith(kind)]
-
 
 @dataclass(frozen=True)
 class Failures:

@@ -20,13 +20,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from auditor.fix.context import Context
+from auditor.fix.context import Context, distribution_edit
 from auditor.fix.findings import Finding, listener_of
 from auditor.fix.model import Call, Closes, Phase, Shell, Step
+from auditor.session import GLOBAL_SERVICE_REGION as EDGE_REGION  # CloudFront's API
 
 RULES = ("BYP-002", "BYP-003", "BYP-004", "BYP-009", "BYP-010")
 DEFAULT_HEADER = "X-Origin-Verify"
-EDGE_REGION = "us-east-1"  # CloudFront's API
 
 
 @dataclass
@@ -80,10 +80,12 @@ def _group(ctx: Context) -> list[_Alb]:
         for o in f.evidence.get("origins", []):
             if o.get("custom_headers") or o.get("vpc_origin") or o.get("origin_mtls"):
                 continue
-            arn = o.get("load_balancer_arn") or next(iter(f.related_of("loadbalancer/")), "")
-            region = arn.split(":")[3] if arn.count(":") >= 5 else f.region
-            alb = alb_of(arn, region, arn.split(":")[4] if arn.count(":") >= 5 else f.account,
-                         o["load_balancer"])
+            arn = o.get("load_balancer_arn") or next(
+                (a for a in f.related if ":loadbalancer/" in a), "")
+            if not arn:
+                continue  # a report older than 0.8.0 that names no ALB: a manual step
+            _, _, _, region, account, _ = arn.split(":", 5)
+            alb = alb_of(arn, region, account, o["load_balancer"])
             if f not in alb.findings:
                 alb.findings.append(f)
             alb.origins.setdefault((o["distribution"], o["origin_id"]), f.account)
@@ -217,21 +219,16 @@ def _send(ctx: Context, alb: _Alb, owner: Finding, header: str, var: str) -> lis
                   if f.rule_id == "BYP-002" and alb.bare.get((dist, origin)) is f]
         closes += alb.closes("BYP-004")
         edit = {"op": "origin_header", "origin": origin, "header": header, "env": var}
+        calls, shell = distribution_edit(dist, edit, f"origin {origin}'s custom header "
+                                                     f"{header} set to the new secret")
         steps.append(ctx.step(
             alb.bare.get((dist, origin)) or owner, Phase.HEADER_SEND,
             f"Distribution {dist}: origin {origin} sends {header}, then wait until it is "
             "deployed", closes,
             "Every edge location must send the new value before the ALB stops accepting "
             "anything else; the wait is `aws cloudfront wait distribution-deployed`.",
-            calls=[Call("cloudfront", "GetDistributionConfig", EDGE_REGION, {"Id": dist}),
-                   Call("cloudfront", "UpdateDistribution", EDGE_REGION, {"Id": dist},
-                        {"IfMatch": "the ETag GetDistributionConfig returned",
-                         "DistributionConfig": f"the current config, origin {origin}'s "
-                                               f"custom header {header} set to the new "
-                                               "secret"})],
-            shell=[Shell("need_secret", (var,)),
-                   Shell("cf_edit", (EDGE_REGION, dist, _json(edit))),
-                   Shell("cf_wait", (EDGE_REGION, dist))],
+            calls=calls,
+            shell=[Shell("need_secret", (var,)), *shell, Shell("cf_wait", (EDGE_REGION, dist))],
             change=f"Origin {origin}: OriginCustomHeaders {header} = the secret "
                    "(a {{resolve:secretsmanager:...}} reference); deploy after the ALB "
                    "change and before the next one",
@@ -308,8 +305,3 @@ def _distribution_arn(alb: _Alb, dist: str, account: str) -> str:
     partition = alb.arn.split(":")[1] if alb.arn.count(":") >= 5 else "aws"
     return f"arn:{partition}:cloudfront::{account}:distribution/{dist}"
 
-
-def _json(value) -> str:
-    import json
-
-    return json.dumps(value, separators=(",", ":"))

@@ -12,7 +12,6 @@ from auditor.fix.findings import Failures
 from auditor.fix.model import Plan
 
 BUILDERS = (network, origin_secret, functions, settings)
-RISKY_RULES = ("TG-001", "HC-005", "ALB-012", "LMB-003", "SG-001")  # --accept-risk
 
 
 def _selected(rule_id: str, patterns: Iterable[str]) -> bool:

@@ -7,7 +7,6 @@ check of your own after each step, which stops the run when it fails) drive it.
 
 from __future__ import annotations
 
-import json
 import re
 import shlex
 from datetime import UTC, datetime
@@ -16,6 +15,7 @@ from importlib import resources
 from botocore import xform_name
 
 from auditor import __version__
+from auditor.fix.context import compact
 from auditor.fix.model import Call, Plan, Shell, Step
 
 PARAMETER = re.compile(r"\$\{([A-Z_]+)\}")
@@ -28,11 +28,9 @@ def word(value: str) -> str:
         return shlex.quote(value)
     out, last = [], 0
     for m in PARAMETER.finditer(value):
-        out.append(re.sub(r'(["\\$`])', r"\\\1", value[last:m.start()]))
-        out.append(m.group(0))
+        out += [_dq(value[last:m.start()]), m.group(0)]
         last = m.end()
-    out.append(re.sub(r'(["\\$`])', r"\\\1", value[last:]))
-    return '"' + "".join(out) + '"'
+    return '"' + "".join([*out, _dq(value[last:])]) + '"'
 
 
 def cli_words(call: Call) -> list[str]:
@@ -44,8 +42,7 @@ def cli_words(call: Call) -> list[str]:
             words.append(flag if value else "--no-" + flag[2:])
             continue
         text = value if isinstance(value, str) else (
-            str(value) if isinstance(value, int | float) else
-            json.dumps(value, separators=(",", ":")))
+            str(value) if isinstance(value, int | float) else compact(value))
         words += [flag, word(text)]
     return [*words, "--output", "json"]
 

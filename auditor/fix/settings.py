@@ -7,14 +7,11 @@ script runs, only the named fields change, and the update carries ``--if-match``
 
 from __future__ import annotations
 
-import json
-
-from auditor.fix.context import Context
+from auditor.collect.cloudfront import CACHING_DISABLED_ID
+from auditor.fix.context import Context, distribution_edit
 from auditor.fix.findings import Finding
 from auditor.fix.model import Call, Closes, Phase, Shell, Step
-
-EDGE_REGION = "us-east-1"
-CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # AWS's managed cache policy
+from auditor.session import GLOBAL_SERVICE_REGION
 
 HEALTH = {  # rule -> (ModifyTargetGroup parameter, evidence key of the recommended value,
     #          CloudFormation property)
@@ -32,10 +29,6 @@ ALB_ATTRIBUTES = {  # rule -> (attribute, value, what it changes)
                 "When the ALB cannot reach WAF, requests are refused instead of passed "
                 "unchecked."),
 }
-
-
-def _compact(value) -> str:
-    return json.dumps(value, separators=(",", ":"))
 
 
 def build(ctx: Context) -> list[Step]:
@@ -140,13 +133,9 @@ def _require_login(ctx: Context, f: Finding) -> list[Step]:
 
 def _cf_edit(ctx: Context, f: Finding, title: str, risk: str, edit: dict, what: str,
              change: str, reveals=()) -> Step:
-    return ctx.step(
-        f, Phase.SETTINGS, title, (f.closes,), risk, reveals=reveals,
-        calls=[Call("cloudfront", "GetDistributionConfig", EDGE_REGION, {"Id": f.name}),
-               Call("cloudfront", "UpdateDistribution", EDGE_REGION, {"Id": f.name},
-                    {"IfMatch": "the ETag GetDistributionConfig returned",
-                     "DistributionConfig": "the current config, " + what})],
-        shell=[Shell("cf_edit", (EDGE_REGION, f.name, _compact(edit)))], change=change)
+    calls, shell = distribution_edit(f.name, edit, what)
+    return ctx.step(f, Phase.SETTINGS, title, (f.closes,), risk, reveals=reveals,
+                    calls=calls, shell=shell, change=change)
 
 
 def _edge(ctx: Context, f: Finding) -> Step | None:
@@ -178,16 +167,16 @@ def _edge(ctx: Context, f: Finding) -> Step | None:
                             " These are the only cached paths: afterwards nothing is "
                             "cached (CF-004, info) until shareable paths get a cache "
                             "policy." if last else ""),
-                        {"op": "no_cache", "paths": paths, "policy": CACHING_DISABLED},
+                        {"op": "no_cache", "paths": paths, "policy": CACHING_DISABLED_ID},
                         f"{', '.join(paths)} not cached",
                         f"CacheBehavior {', '.join(paths)}: CachePolicyId "
-                        f"{CACHING_DISABLED} (CachingDisabled)",
+                        f"{CACHING_DISABLED_ID} (CachingDisabled)",
                         reveals=[Closes("CF-004", f.arn, f.name)] if last else ())
     if f.rule_id == "CF-006":
         return ctx.step(
             f, Phase.SETTINGS, f"{dist}: turn additional metrics on", (f.closes,),
             "Adds CacheHitRate and error-rate metrics; CloudWatch charges for them.",
-            calls=[Call("cloudfront", "CreateMonitoringSubscription", EDGE_REGION, {
+            calls=[Call("cloudfront", "CreateMonitoringSubscription", GLOBAL_SERVICE_REGION, {
                 "DistributionId": dist, "MonitoringSubscription": {
                     "RealtimeMetricsSubscriptionConfig": {
                         "RealtimeMetricsSubscriptionStatus": "Enabled"}}})],
@@ -228,7 +217,7 @@ def _alarm(ctx: Context, f: Finding) -> Step:
                                 {"Name": "Region", "Value": "Global"}],
                     Statistic="Average", Threshold=50.0,
                     ComparisonOperator="LessThanThreshold")
-        region, what = EDGE_REGION, "CacheHitRate under 50 % for 3 of 5 minutes"
+        region, what = GLOBAL_SERVICE_REGION, "CacheHitRate under 50 % for 3 of 5 minutes"
     spec.update(Period=60, EvaluationPeriods=5, DatapointsToAlarm=3,
                 TreatMissingData="notBreaching", AlarmActions=[topic])
     return ctx.step(
